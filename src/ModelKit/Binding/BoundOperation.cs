@@ -1,0 +1,165 @@
+namespace ModelKit.Binding;
+
+/// <summary>One tensor of an operation after binding to a model: the effective shape and its index in the model.</summary>
+/// <param name="Descriptor">The contract's declaration.</param>
+/// <param name="Shape">The effective shape: the contract's where declared, else the model's (<c>-1</c> dynamic).</param>
+/// <param name="ModelIndex">Index among the model's inputs or outputs.</param>
+/// <param name="ModelShape">The model's declared shape.</param>
+public sealed record BoundTensor(TensorDescriptor Descriptor, long[] Shape, int ModelIndex, long[] ModelShape)
+{
+    public string Name => Descriptor.Name;
+
+    public TensorElementType ElementType => Descriptor.ElementType;
+}
+
+/// <summary>An operation bound to a model's signature: shapes merged, names resolved, stacking decided.</summary>
+public sealed class BoundOperation
+{
+    internal BoundOperation(OperationDescriptor descriptor, string modelName, BoundTensor[] inputs, BoundTensor[] outputs, bool canStack)
+    {
+        Descriptor = descriptor;
+        ModelName = modelName;
+        Inputs = inputs;
+        Outputs = outputs;
+        CanStack = canStack;
+        InputNames = Array.ConvertAll(inputs, static t => t.Name);
+        OutputNames = Array.ConvertAll(outputs, static t => t.Name);
+    }
+
+    public OperationDescriptor Descriptor { get; }
+
+    public string ModelName { get; }
+
+    public IReadOnlyList<BoundTensor> Inputs { get; }
+
+    public IReadOnlyList<BoundTensor> Outputs { get; }
+
+    public IReadOnlyList<string> InputNames { get; }
+
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Whether several calls can be stacked along dimension 0 into one run (every model input and output has a dynamic first dimension).</summary>
+    public bool CanStack { get; }
+
+    /// <summary>Binds <paramref name="operation"/> to <paramref name="signature"/>, or throws <see cref="ModelContractMismatchException"/> listing every disagreement.</summary>
+    public static BoundOperation Bind(OperationDescriptor operation, string modelName, ModelSignature signature)
+    {
+        var problems = new List<string>();
+        var inputs = new BoundTensor[operation.Inputs.Count];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var declared = operation.Inputs[i];
+            int index = signature.IndexOfInput(declared.Name);
+            if (index < 0)
+            {
+                problems.Add($"{declared.Member} names input '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Inputs)}.");
+                continue;
+            }
+
+            inputs[i] = BindTensor(declared, signature.Inputs[index], index, "input", problems);
+        }
+
+        var supplied = new HashSet<string>(operation.Inputs.Select(static d => d.Name), StringComparer.Ordinal);
+        foreach (var modelInput in signature.Inputs)
+        {
+            if (!supplied.Contains(modelInput.Name))
+            {
+                problems.Add($"the model requires input '{modelInput.Name}' ({TensorElementTypes.OnnxName(modelInput.ElementType)}{TensorShape.Format(modelInput.Shape)}), which {operation.Method} never supplies.");
+            }
+        }
+
+        var outputs = new BoundTensor[operation.Outputs.Count];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var declared = operation.Outputs[i];
+            int index = signature.IndexOfOutput(declared.Name);
+            if (index < 0)
+            {
+                problems.Add($"{declared.Member} names output '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Outputs)}.");
+                continue;
+            }
+
+            outputs[i] = BindTensor(declared, signature.Outputs[index], index, "output", problems);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ModelContractMismatchException(operation.DisplayName, modelName, problems, signature);
+        }
+
+        bool canStack = inputs.Length > 0
+            && inputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0 && t.Shape.Length > 0 && t.ElementType != TensorElementType.String)
+            && outputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0);
+        return new BoundOperation(operation, modelName, inputs, outputs, canStack);
+    }
+
+    private static BoundTensor BindTensor(TensorDescriptor declared, TensorInfo model, int index, string kind, List<string> problems)
+    {
+        if (declared.ElementType != model.ElementType)
+        {
+            problems.Add($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)}).");
+        }
+
+        long[] shape = model.Shape;
+        if (declared.Shape is { } declaredShape)
+        {
+            if (declaredShape.Length != model.Shape.Length)
+            {
+                problems.Add($"{declared.Member} declares shape {TensorShape.Format(declaredShape)} (rank {declaredShape.Length}) but {kind} '{model.Name}' has shape {TensorShape.Format(model.Shape)} (rank {model.Shape.Length}).");
+            }
+            else
+            {
+                shape = (long[])declaredShape.Clone();
+                for (int d = 0; d < shape.Length; d++)
+                {
+                    if (shape[d] >= 0 && model.Shape[d] >= 0 && shape[d] != model.Shape[d])
+                    {
+                        problems.Add($"{declared.Member} declares dimension {d} = {shape[d]} but {kind} '{model.Name}' has {model.Shape[d]} (shape {TensorShape.Format(model.Shape)}).");
+                    }
+                    else if (shape[d] < 0 && model.Shape[d] >= 0)
+                    {
+                        shape[d] = model.Shape[d];
+                    }
+                }
+            }
+        }
+
+        return new BoundTensor(declared, shape, index, model.Shape);
+    }
+
+    private static string Suggest(string name, IReadOnlyList<TensorInfo> candidates)
+    {
+        var names = candidates.Select(static c => c.Name).ToArray();
+        if (names.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        var closest = names.OrderBy(n => Levenshtein(name, n)).Take(3);
+        return $" (did you mean {string.Join(" or ", closest.Select(static n => $"'{n}'"))}?)";
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+
+namespace ModelKit.Binding;
+
+/// <summary>
+/// Runs one bound operation on one backend. Generated clients rent an <see cref="InferenceCall"/>, set its inputs,
+/// run it and read its outputs; backends implement <see cref="RunCore"/>.
+/// </summary>
+public abstract class OperationRunner : IDisposable
+{
+    private readonly CallPool _pool;
+    private int _disposed;
+
+    protected OperationRunner(BoundOperation operation, string backendName)
+    {
+        Operation = operation;
+        BackendName = backendName;
+        _pool = new CallPool(operation, Math.Max(4, Environment.ProcessorCount * 2));
+    }
+
+    /// <summary>The operation this runner runs.</summary>
+    public BoundOperation Operation { get; }
+
+    /// <summary>A short name of the backend for metrics and logs (<c>onnxruntime</c>, <c>remote</c>…).</summary>
+    public string BackendName { get; }
+
+    /// <summary>Takes a call from the pool.</summary>
+    public InferenceCall Rent() => _pool.Rent();
+
+    /// <summary>Gives a call back to the pool.</summary>
+    public void Return(InferenceCall call)
+    {
+        if (!_pool.Return(call))
+        {
+            ReleaseState(call);
+        }
+    }
+
+    /// <summary>Runs one call synchronously.</summary>
+    public void Run(InferenceCall call, CancellationToken cancellationToken = default)
+    {
+        call.EnsureInputs();
+        cancellationToken.ThrowIfCancellationRequested();
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            RunCore(call, cancellationToken);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, null);
+        }
+        catch (Exception ex)
+        {
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Runs one call; completes synchronously where the backend is in-process.</summary>
+    public ValueTask RunAsync(InferenceCall call, CancellationToken cancellationToken = default)
+    {
+        call.EnsureInputs();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        ValueTask pending;
+        try
+        {
+            pending = RunCoreAsync(call, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, ex);
+            return ValueTask.FromException(ex);
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, null);
+            return default;
+        }
+
+        return Awaited(pending, start);
+    }
+
+    /// <summary>
+    /// Runs several calls: stacked along dimension 0 into one run when the model allows it (see <see cref="BoundOperation.CanStack"/>), else one run each.
+    /// </summary>
+    public void RunBatch(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        if (calls.Count == 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < calls.Count; i++)
+        {
+            calls[i].EnsureInputs();
+        }
+
+        if (calls.Count == 1 || !TensorStacker.CanStack(Operation, calls))
+        {
+            for (int i = 0; i < calls.Count; i++)
+            {
+                Run(calls[i], cancellationToken);
+            }
+
+            return;
+        }
+
+        var stacked = Rent();
+        try
+        {
+            TensorStacker.Stack(calls, stacked);
+            Run(stacked, cancellationToken);
+            TensorStacker.Unstack(stacked, calls);
+        }
+        finally
+        {
+            Return(stacked);
+        }
+    }
+
+    /// <summary>Asynchronous <see cref="RunBatch"/>.</summary>
+    public async ValueTask RunBatchAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        if (calls.Count == 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < calls.Count; i++)
+        {
+            calls[i].EnsureInputs();
+        }
+
+        if (calls.Count == 1 || !TensorStacker.CanStack(Operation, calls))
+        {
+            for (int i = 0; i < calls.Count; i++)
+            {
+                await RunAsync(calls[i], cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var stacked = Rent();
+        try
+        {
+            TensorStacker.Stack(calls, stacked);
+            await RunAsync(stacked, cancellationToken).ConfigureAwait(false);
+            TensorStacker.Unstack(stacked, calls);
+        }
+        finally
+        {
+            Return(stacked);
+        }
+    }
+
+    /// <summary>Runs the call on the backend. Inputs are set and validated; outputs must be filled.</summary>
+    protected abstract void RunCore(InferenceCall call, CancellationToken cancellationToken);
+
+    /// <summary>Runs the call asynchronously; by default runs <see cref="RunCore"/> inline.</summary>
+    protected virtual ValueTask RunCoreAsync(InferenceCall call, CancellationToken cancellationToken)
+    {
+        RunCore(call, cancellationToken);
+        return default;
+    }
+
+    /// <summary>Releases backend state kept on a call that leaves the pool.</summary>
+    protected virtual void ReleaseState(InferenceCall call)
+    {
+        if (call.BackendState is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
+        call.BackendState = null;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var call in _pool.Drain())
+        {
+            ReleaseState(call);
+        }
+
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    private async ValueTask Awaited(ValueTask pending, long start)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, null);
+        }
+        catch (Exception ex)
+        {
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, ex);
+            throw;
+        }
+    }
+}

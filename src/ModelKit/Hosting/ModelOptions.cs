@@ -1,0 +1,75 @@
+namespace ModelKit;
+
+/// <summary>
+/// How one model runs. <see cref="Path"/> means in-process on ONNX Runtime; <see cref="Endpoint"/> means a remote
+/// Open Inference Protocol server. Bound from <c>ModelKit:Models:{name}</c>.
+/// </summary>
+public sealed class ModelOptions
+{
+    /// <summary>Path to the <c>.onnx</c> file (local).</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Base address of an Open Inference Protocol server (remote), e.g. <c>http://127.0.0.1:8000</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Remote protocol: <c>rest-binary</c> (default), <c>rest-json</c> or <c>grpc</c>.</summary>
+    public string Protocol { get; set; } = "rest-binary";
+
+    /// <summary>API key sent to the remote server.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Model version on the remote server (numeric); empty means the server's choice.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>Name of the model on the remote server when it differs from the contract's model name.</summary>
+    public string? RemoteName { get; set; }
+
+    /// <summary>Timeout of one remote attempt.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>ONNX Runtime intra-op threads (0 = ONNX Runtime's default).</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>ONNX Runtime inter-op threads (0 = ONNX Runtime's default).</summary>
+    public int InterOpThreads { get; set; }
+
+    /// <summary>Graph optimisation: <c>none</c>, <c>basic</c>, <c>extended</c> or <c>all</c> (default).</summary>
+    public string GraphOptimizationLevel { get; set; } = "all";
+
+    /// <summary>Execution providers tried in order, e.g. <c>["tensorrt", "cuda", "cpu"]</c>. Empty means CPU.</summary>
+    public IList<string> ExecutionProviders { get; set; } = new List<string>();
+
+    /// <summary>CUDA (and TensorRT) device id.</summary>
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>Folder where TensorRT caches its engines.</summary>
+    public string? TensorRtCachePath { get; set; }
+
+    /// <summary>Runs with zero-filled inputs before the model reports ready.</summary>
+    public int WarmupRuns { get; set; }
+
+    /// <summary>Dynamic batching; off when null.</summary>
+    public BatchingOptions? Batching { get; set; }
+
+    /// <summary>Whether the model runs locally.</summary>
+    public bool IsLocal => !string.IsNullOrWhiteSpace(Path);
+
+    /// <summary>Whether the model runs remotely.</summary>
+    public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint);
+}
+
+/// <summary>Dynamic batching of concurrent single calls.</summary>
+public sealed class BatchingOptions
+{
+    /// <summary>Most items in one run.</summary>
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>Longest a call waits for others to join its batch.</summary>
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Batch sizes worth waiting for.</summary>
+    public IList<int> PreferredBatchSizes { get; set; } = new List<int>();
+
+    /// <summary>Calls that may wait; more are rejected at once.</summary>
+    public int MaxQueueSize { get; set; } = 1024;
+}

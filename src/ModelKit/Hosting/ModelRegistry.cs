@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ModelKit;
+
+/// <summary>
+/// Owns one backend per registered model, created on first use through the registered <see cref="IInferenceBackendProvider"/>s
+/// and disposed with the container. Every client of a model shares its backend (one ONNX Runtime session per model).
+/// </summary>
+public sealed partial class ModelRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<IInferenceBackend>> _backends = new(StringComparer.Ordinal);
+    private readonly IOptionsMonitor<ModelOptions> _options;
+    private readonly IEnumerable<IInferenceBackendProvider> _providers;
+    private readonly IServiceProvider _services;
+    private readonly ILogger<ModelRegistry> _logger;
+    private bool _disposed;
+
+    public ModelRegistry(
+        ModelKitModelCatalog catalog,
+        IOptionsMonitor<ModelOptions> options,
+        IEnumerable<IInferenceBackendProvider> providers,
+        IServiceProvider services,
+        ILogger<ModelRegistry>? logger = null)
+    {
+        Catalog = catalog;
+        _options = options;
+        _providers = providers;
+        _services = services;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelRegistry>.Instance;
+    }
+
+    /// <summary>The registered models.</summary>
+    public ModelKitModelCatalog Catalog { get; }
+
+    /// <summary>The options of a registered model.</summary>
+    public ModelOptions GetOptions(string modelName) => _options.Get(modelName);
+
+    /// <summary>The backends created so far.</summary>
+    public IEnumerable<IInferenceBackend> LoadedBackends =>
+        _backends.Values.Where(static lazy => lazy.IsValueCreated).Select(static lazy => lazy.Value);
+
+    /// <summary>The backend of <paramref name="modelName"/>, created (loaded) on first use.</summary>
+    public IInferenceBackend GetBackend(string modelName)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!Catalog.Contains(modelName))
+        {
+            throw new ModelKitException($"Model '{modelName}' is not registered with ModelKit. Registered: {string.Join(", ", Catalog.ModelNames)}.");
+        }
+
+        var lazy = _backends.GetOrAdd(modelName, name => new Lazy<IInferenceBackend>(() => Create(name), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failed load is not cached: the next call tries again (the file may appear, the server may come up).
+            _backends.TryRemove(new KeyValuePair<string, Lazy<IInferenceBackend>>(modelName, lazy));
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var lazy in _backends.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+
+        _backends.Clear();
+    }
+
+    private IInferenceBackend Create(string modelName)
+    {
+        var options = _options.Get(modelName);
+        var provider = _providers.FirstOrDefault(p => p.CanCreate(options));
+        if (provider is null)
+        {
+            string kind = options.IsRemote ? "Endpoint (remote)" : options.IsLocal ? "Path (local)" : "neither Path nor Endpoint";
+            string package = options.IsRemote ? "ModelKit.Remote" : "ModelKit.Onnx";
+            throw new ModelLoadException(modelName,
+                $"its options set {kind}, and no registered backend serves that. Reference the {package} package (registered backends: {string.Join(", ", _providers.Select(static p => p.Name).DefaultIfEmpty("none"))}).");
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        var backend = provider.Create(modelName, options, _services);
+        LogModelLoaded(modelName, backend.Description, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return backend;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Model '{Model}' loaded on {Backend} in {ElapsedMs:F1} ms")]
+    private partial void LogModelLoaded(string model, string backend, double elapsedMs);
+}
