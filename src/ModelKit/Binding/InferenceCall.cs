@@ -37,6 +37,9 @@ public sealed class InferenceCall
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public object? BackendState { get; set; }
 
+    /// <summary>State the dynamic batcher keeps with the call (its waiter).</summary>
+    internal object? BatchState { get; set; }
+
     /// <summary>Sets input <paramref name="index"/> from an array (no copy).</summary>
     public void SetInput<T>(int index, T[]? data)
     {

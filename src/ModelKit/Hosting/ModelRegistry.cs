@@ -97,6 +97,18 @@ public sealed partial class ModelRegistry : IDisposable
 
         long start = Stopwatch.GetTimestamp();
         var backend = provider.Create(modelName, options, _services);
+        if (options.Batching is { } batching)
+        {
+            try
+            {
+                backend = new Batching.BatchingBackend(backend, batching);
+            }
+            catch
+            {
+                backend.Dispose();
+                throw;
+            }
+        }
         LogModelLoaded(modelName, backend.Description, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return backend;
     }

@@ -1,0 +1,62 @@
+using ModelKit.Binding;
+
+namespace ModelKit.Batching;
+
+/// <summary>Wraps a backend so every operation bound to it goes through a dynamic batcher.</summary>
+public sealed class BatchingBackend : IInferenceBackend
+{
+    private readonly IInferenceBackend _inner;
+    private readonly BatchingOptions _options;
+    private readonly List<OperationRunner> _runners = [];
+
+    /// <summary>Wraps <paramref name="inner"/>; throws <see cref="ModelLoadException"/> when the model's dimension 0 is fixed.</summary>
+    public BatchingBackend(IInferenceBackend inner, BatchingOptions options)
+    {
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        foreach (var tensor in inner.Signature.Inputs.Concat(inner.Signature.Outputs))
+        {
+            if (tensor.Shape.Length == 0 || tensor.Shape[0] >= 0)
+            {
+                throw new ModelLoadException(inner.ModelName,
+                    $"Batching is configured, but '{tensor.Name}' has a fixed dimension 0 ({TensorElementTypes.OnnxName(tensor.ElementType)}{TensorShape.Format(tensor.Shape)}). " +
+                    "Dynamic batching stacks calls along dimension 0, so every input and output must have a dynamic first dimension; remove Batching or export the model with a dynamic batch axis.");
+            }
+        }
+    }
+
+    public string ModelName => _inner.ModelName;
+
+    public ModelSignature Signature => _inner.Signature;
+
+    public string Description => $"{_inner.Description}, dynamic batching (max {_options.MaxBatchSize}, delay {_options.MaxQueueDelay.TotalMilliseconds} ms)";
+
+    /// <summary>The wrapped backend.</summary>
+    public IInferenceBackend Inner => _inner;
+
+    public OperationRunner Bind(OperationDescriptor operation)
+    {
+        var runner = new BatchingOperationRunner(_inner.Bind(operation), _options);
+        lock (_runners)
+        {
+            _runners.Add(runner);
+        }
+
+        return runner;
+    }
+
+    public void Dispose()
+    {
+        lock (_runners)
+        {
+            foreach (var runner in _runners)
+            {
+                runner.Dispose();
+            }
+
+            _runners.Clear();
+        }
+
+        _inner.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+using System.Diagnostics.Metrics;
+
+namespace ModelKit.Batching;
+
+/// <summary>Dynamic batching instruments (meter <c>ModelKit</c>).</summary>
+internal static class BatchingMetrics
+{
+    public static readonly Histogram<int> BatchSize = ModelKitMetrics.SharedMeter.CreateHistogram<int>(
+        "modelkit.batch.size", "{item}", "Items per batched run.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+
+    public static readonly Histogram<double> QueueDelay = ModelKitMetrics.SharedMeter.CreateHistogram<double>(
+        "modelkit.batch.queue_delay", "s", "Time a call waited in the batching queue.");
+
+    public static readonly UpDownCounter<int> QueueLength = ModelKitMetrics.SharedMeter.CreateUpDownCounter<int>(
+        "modelkit.batch.queue_length", "{call}", "Calls waiting in batching queues.");
+
+    public static readonly Counter<long> Rejected = ModelKitMetrics.SharedMeter.CreateCounter<long>(
+        "modelkit.batch.rejected", "{call}", "Calls rejected because the batching queue was full.");
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ModelKit.Binding;
+
+namespace ModelKit.Batching;
+
+/// <summary>
+/// Dynamic batching: concurrent single calls are queued, stacked along dimension 0 into one run of the inner runner,
+/// and each caller gets its own slice back, with its own cancellation and its own error.
+/// </summary>
+internal sealed class BatchingOperationRunner : OperationRunner
+{
+    private readonly OperationRunner _inner;
+    private readonly BatchingOptions _options;
+    private readonly ConcurrentQueue<InferenceCall> _queue = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Thread _loop;
+    private readonly int[] _preferred;
+    private readonly long _maxDelayTicks;
+    private int _queued;
+    private volatile bool _stopping;
+
+    public BatchingOperationRunner(OperationRunner inner, BatchingOptions options)
+        : base(inner.Operation, inner.BackendName + "+batching")
+    {
+        _inner = inner;
+        _options = options;
+        _preferred = options.PreferredBatchSizes.Where(s => s > 0 && s <= options.MaxBatchSize).Distinct().OrderBy(static s => s).ToArray();
+        _maxDelayTicks = (long)(options.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        _loop = new Thread(Loop) { IsBackground = true, Name = $"ModelKit batcher {inner.Operation.ModelName}/{inner.Operation.Descriptor.Method}" };
+        _loop.Start();
+    }
+
+    /// <summary>Calls waiting now.</summary>
+    public int QueueLength => Volatile.Read(ref _queued);
+
+    protected override void RunCore(InferenceCall call, CancellationToken cancellationToken)
+    {
+        var waiter = Enqueue(call, async: false, cancellationToken);
+        waiter.Wait();
+    }
+
+    protected override ValueTask RunCoreAsync(InferenceCall call, CancellationToken cancellationToken) =>
+        Enqueue(call, async: true, cancellationToken).AsValueTask();
+
+    protected override void Dispose(bool disposing)
+    {
+        _stopping = true;
+        _signal.Release();
+        _loop.Join(TimeSpan.FromSeconds(5));
+        while (_queue.TryDequeue(out var call))
+        {
+            ((BatchWaiter)call.BatchState!).TryComplete(new ObjectDisposedException(nameof(BatchingOperationRunner), $"Model '{Operation.ModelName}' was unloaded."));
+        }
+
+        _inner.Dispose();
+        _signal.Dispose();
+    }
+
+    private BatchWaiter Enqueue(InferenceCall call, bool async, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        if (Interlocked.Increment(ref _queued) > _options.MaxQueueSize)
+        {
+            Interlocked.Decrement(ref _queued);
+            BatchingMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("model", Operation.ModelName));
+            throw new ModelQueueFullException(Operation.ModelName, _options.MaxQueueSize);
+        }
+
+        if (call.BatchState is not BatchWaiter waiter)
+        {
+            waiter = new BatchWaiter();
+            call.BatchState = waiter;
+        }
+
+        waiter.Prepare(async, cancellationToken);
+        BatchingMetrics.QueueLength.Add(1, new KeyValuePair<string, object?>("model", Operation.ModelName));
+        _queue.Enqueue(call);
+        _signal.Release();
+        return waiter;
+    }
+
+    private void Loop()
+    {
+        var batch = new List<InferenceCall>(_options.MaxBatchSize);
+        while (true)
+        {
+            _signal.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            if (!_queue.TryDequeue(out var first))
+            {
+                continue;
+            }
+
+            Take(first, batch);
+            long deadline = ((BatchWaiter)first.BatchState!).EnqueuedTimestamp + _maxDelayTicks;
+            while (batch.Count < _options.MaxBatchSize && !_stopping)
+            {
+                if (_queue.TryDequeue(out var next))
+                {
+                    _signal.Wait(0);
+                    Take(next, batch);
+                    continue;
+                }
+
+                if (IsPreferred(batch.Count))
+                {
+                    break;
+                }
+
+                long remaining = deadline - Stopwatch.GetTimestamp();
+                if (remaining <= 0)
+                {
+                    break;
+                }
+
+                int millis = (int)(remaining * 1000 / Stopwatch.Frequency);
+                if (millis > 0)
+                {
+                    if (_signal.Wait(millis))
+                    {
+                        _signal.Release();
+                    }
+                }
+                else
+                {
+                    Thread.Yield();
+                }
+            }
+
+            RunBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void Take(InferenceCall call, List<InferenceCall> batch)
+    {
+        Interlocked.Decrement(ref _queued);
+        BatchingMetrics.QueueLength.Add(-1, new KeyValuePair<string, object?>("model", Operation.ModelName));
+        var waiter = (BatchWaiter)call.BatchState!;
+        if (!waiter.TryClaim())
+        {
+            return; // canceled while queued: the caller has its answer already.
+        }
+
+        BatchingMetrics.QueueDelay.Record(Stopwatch.GetElapsedTime(waiter.EnqueuedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("model", Operation.ModelName));
+        batch.Add(call);
+    }
+
+    private bool IsPreferred(int count)
+    {
+        if (_preferred.Length == 0)
+        {
+            return false;
+        }
+
+        return Array.BinarySearch(_preferred, count) >= 0 && (count >= _preferred[^1] || _queue.IsEmpty);
+    }
+
+    private void RunBatch(List<InferenceCall> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        BatchingMetrics.BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("model", Operation.ModelName));
+        try
+        {
+            _inner.RunBatch(batch, CancellationToken.None);
+            foreach (var call in batch)
+            {
+                ((BatchWaiter)call.BatchState!).Complete(null);
+            }
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // Isolate the failure: each caller gets its own result or its own error.
+            foreach (var call in batch)
+            {
+                RunAlone(call);
+            }
+        }
+        catch (Exception ex)
+        {
+            ((BatchWaiter)batch[0].BatchState!).Complete(ex);
+        }
+    }
+
+    private void RunAlone(InferenceCall call)
+    {
+        var waiter = (BatchWaiter)call.BatchState!;
+        try
+        {
+            _inner.Run(call, waiter.CancellationToken);
+            waiter.Complete(null);
+        }
+        catch (Exception ex)
+        {
+            waiter.Complete(ex);
+        }
+    }
+}
