@@ -48,6 +48,12 @@ public sealed class ModelOptions
     /// <summary>Runs with zero-filled inputs before the model reports ready.</summary>
     public int WarmupRuns { get; set; }
 
+    /// <summary>
+    /// Watches <see cref="Path"/> and hot-swaps the model when the file changes: the new session is built and warmed beside
+    /// the old one, calls in flight finish on the old one, and no call fails. Off by default.
+    /// </summary>
+    public bool ReloadOnChange { get; set; }
+
     /// <summary>Dynamic batching; off when null.</summary>
     public BatchingOptions? Batching { get; set; }
 

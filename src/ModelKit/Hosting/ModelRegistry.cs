@@ -3,6 +3,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using ModelKit.Reloading;
+
 namespace ModelKit;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed partial class ModelRegistry : IDisposable
     private readonly IEnumerable<IInferenceBackendProvider> _providers;
     private readonly IServiceProvider _services;
     private readonly ILogger<ModelRegistry> _logger;
+    private readonly List<ModelFileWatcher> _watchers = [];
     private bool _disposed;
 
     public ModelRegistry(
@@ -81,6 +84,32 @@ public sealed partial class ModelRegistry : IDisposable
         }
 
         _backends.Clear();
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+    }
+
+    private Reloading.ReloadingBackend WatchFile(Reloading.ReloadingBackend backend, string path)
+    {
+        var watcher = new ModelFileWatcher(path, () =>
+        {
+            try
+            {
+                backend.Reload();
+                LogModelReloaded(backend.ModelName, backend.Version, backend.Description);
+            }
+            catch (Exception ex)
+            {
+                LogModelReloadFailed(ex, backend.ModelName);
+            }
+        });
+        lock (_watchers)
+        {
+            _watchers.Add(watcher);
+        }
+
+        return backend;
     }
 
     private IInferenceBackend Create(string modelName)
@@ -96,7 +125,9 @@ public sealed partial class ModelRegistry : IDisposable
         }
 
         long start = Stopwatch.GetTimestamp();
-        var backend = provider.Create(modelName, options, _services);
+        IInferenceBackend backend = options.ReloadOnChange && options.IsLocal
+            ? WatchFile(new Reloading.ReloadingBackend(() => provider.Create(modelName, options, _services)), options.Path!)
+            : provider.Create(modelName, options, _services);
         if (options.Batching is { } batching)
         {
             try
@@ -115,4 +146,10 @@ public sealed partial class ModelRegistry : IDisposable
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Model '{Model}' loaded on {Backend} in {ElapsedMs:F1} ms")]
     private partial void LogModelLoaded(string model, string backend, double elapsedMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Model '{Model}' reloaded (version {Version}) on {Backend}")]
+    private partial void LogModelReloaded(string model, int version, string backend);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Model '{Model}' changed on disk but could not be reloaded; the previous version keeps serving")]
+    private partial void LogModelReloadFailed(Exception exception, string model);
 }
