@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using ModelKit.Benchmarks;
+
+// dotnet run -c Release --project tests/ModelKit.Benchmarks -- --filter '*'    (BenchmarkDotNet suites)
+// dotnet run -c Release --project tests/ModelKit.Benchmarks -- load             (batching load test)
+if (args.Length > 0 && args[0] == "load")
+{
+    return await LoadTest.RunAsync(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
