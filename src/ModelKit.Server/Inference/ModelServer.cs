@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using ModelKit.Binding;
+using ModelKit.Protocol;
+using ModelKit.Protocol.Metadata;
+
+namespace ModelKit.Server;
+
+/// <summary>The result of one inference: the response and how long it queued and computed.</summary>
+public readonly record struct InferenceResult(InferenceResponse Response, double QueueSeconds, double ComputeSeconds);
+
+/// <summary>
+/// The server's core, independent of the transport: health, metadata, repository control and inference over the models the
+/// <see cref="ModelManager"/> serves. The REST endpoints and the gRPC service are thin adapters over it.
+/// </summary>
+public sealed class ModelServer : IDisposable
+{
+    private static readonly string ServerVersion =
+        typeof(ModelServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private readonly ModelManager _models;
+    private readonly ServerMetrics _metrics;
+    private readonly InferenceLimiter _limiter;
+    private readonly ModelKitServerOptions _options;
+
+    internal ModelServer(ModelManager models, ServerMetrics metrics, IOptions<ModelKitServerOptions> options)
+    {
+        _models = models;
+        _metrics = metrics;
+        _options = options.Value;
+        _limiter = new InferenceLimiter(_options.MaxConcurrentInferences, _options.MaxQueuedInferences);
+        Limits = new ProtocolLimits { MaxElementsPerTensor = _options.MaxElementsPerTensor };
+    }
+
+    /// <summary>The limits applied to decoded messages.</summary>
+    public ProtocolLimits Limits { get; }
+
+    /// <summary>The options.</summary>
+    public ModelKitServerOptions Options => _options;
+
+    /// <summary>Whether the server is ready (start-up loading done and, with strict readiness, every wanted model loaded and warmed).</summary>
+    public bool IsReady => _models.IsReady;
+
+    /// <summary>Completes when start-up loading has finished (ready or not).</summary>
+    public Task StartupCompleted => _models.Started;
+
+    /// <summary>Waits until <see cref="IsReady"/>.</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken = default)
+    {
+        await _models.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (!IsReady)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The names of the models the server knows.</summary>
+    public IEnumerable<string> ModelNames => _models.ModelNames;
+
+    internal ModelManager Models => _models;
+
+    /// <summary>The model tag for metrics: the name when served, otherwise <c>unknown</c>.</summary>
+    public string MetricsModelName(string? name) => _models.Knows(name) ? name! : ServerMetrics.UnknownModel;
+
+    /// <summary><c>GET /v2</c>.</summary>
+    public ServerMetadataResponse GetServerMetadata() => new()
+    {
+        Name = _options.ServerName,
+        Version = ServerVersion,
+        Extensions = [ProtocolNames.BinaryTensorDataExtension, ProtocolNames.ModelRepositoryExtension],
+    };
+
+    /// <summary>Model metadata; throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
+    public ModelMetadataResponse GetModelMetadata(string? name, string? version)
+    {
+        var served = _models.Acquire(name, version);
+        try
+        {
+            var versions = _models.GetVersions(name).Versions.Select(static v => v.VersionText);
+            return ModelMetadataResponse.From(served.Name, versions, served.Platform, served.Signature);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>Whether a model (version) is ready; throws <see cref="ModelNotFoundException"/> for unknown names or versions.</summary>
+    public bool IsModelReady(string? name, string? version)
+    {
+        try
+        {
+            _models.Acquire(name, version).Release();
+            return true;
+        }
+        catch (ModelUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The repository index.</summary>
+    public List<RepositoryIndexEntry> GetRepositoryIndex(bool readyOnly) => _models.Index(readyOnly);
+
+    /// <summary>Loads or reloads a model (atomically; requests in flight finish on the old versions).</summary>
+    public Task LoadModelAsync(string? name, CancellationToken cancellationToken = default) => _models.LoadAsync(name, cancellationToken);
+
+    /// <summary>Unloads a model (requests in flight finish first).</summary>
+    public Task UnloadModelAsync(string? name, CancellationToken cancellationToken = default) => _models.UnloadAsync(name, cancellationToken);
+
+    /// <summary>
+    /// Runs one inference: resolves and holds the model version, checks the inputs against the model's signature, waits for an
+    /// inference slot, runs, and returns the requested outputs (binary or JSON per the request's parameters).
+    /// </summary>
+    public async ValueTask<InferenceResult> InferAsync(string? name, string? version, InferenceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var served = _models.Acquire(name, version);
+        try
+        {
+            var runner = served.Runner;
+            var outputIndices = ResolveOutputs(served, request);
+            var call = runner.Rent();
+            double queueSeconds = 0;
+            double computeSeconds;
+            try
+            {
+                SetInputs(served, request, call);
+                long queued = Stopwatch.GetTimestamp();
+                var entered = _limiter.EnterAsync(cancellationToken);
+                if (!entered.IsCompletedSuccessfully)
+                {
+                    await entered.ConfigureAwait(false);
+                    queueSeconds = Stopwatch.GetElapsedTime(queued).TotalSeconds;
+                    _metrics.Queued(served.Name, queueSeconds);
+                }
+
+                long started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await runner.RunAsync(call, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _limiter.Exit();
+                }
+
+                computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                _metrics.Computed(served.Name, computeSeconds);
+                var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
+                foreach (int index in outputIndices)
+                {
+                    string outputName = served.Signature.Outputs[index].Name;
+                    response.Outputs.Add(new InferTensor(outputName, call.Outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+                }
+
+                return new InferenceResult(response, queueSeconds, computeSeconds);
+            }
+            finally
+            {
+                runner.Return(call);
+            }
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    private static int[] ResolveOutputs(ServedModelVersion served, InferenceRequest request)
+    {
+        var outputs = served.Signature.Outputs;
+        if (request.Outputs is not { Count: > 0 } requested)
+        {
+            var all = new int[outputs.Count];
+            for (int i = 0; i < all.Length; i++)
+            {
+                all[i] = i;
+            }
+
+            return all;
+        }
+
+        var indices = new int[requested.Count];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int index = served.Signature.IndexOfOutput(requested[i].Name);
+            if (index < 0)
+            {
+                throw new InferenceRequestException("unknown_output",
+                    $"Model '{served.Name}' has no output '{requested[i].Name}'; its outputs are {Describe(outputs)}.");
+            }
+
+            indices[i] = index;
+        }
+
+        return indices;
+    }
+
+    private static void SetInputs(ServedModelVersion served, InferenceRequest request, InferenceCall call)
+    {
+        var inputs = served.Signature.Inputs;
+        foreach (var tensor in request.Inputs)
+        {
+            if (served.Signature.IndexOfInput(tensor.Name) < 0)
+            {
+                throw new InferenceRequestException("unknown_input",
+                    $"Model '{served.Name}' has no input '{tensor.Name}'; its inputs are {Describe(inputs)}.");
+            }
+        }
+
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var info = inputs[i];
+            InferTensor? supplied = null;
+            foreach (var tensor in request.Inputs)
+            {
+                if (string.Equals(tensor.Name, info.Name, StringComparison.Ordinal))
+                {
+                    supplied = tensor;
+                    break;
+                }
+            }
+
+            if (supplied is null)
+            {
+                throw new InferenceRequestException("missing_input",
+                    $"Model '{served.Name}' needs input '{info.Name}' ({Describe(info)}), which the request does not supply.");
+            }
+
+            var value = supplied.Value;
+            if (value.ElementType != info.ElementType)
+            {
+                throw new InferenceRequestException("datatype_mismatch",
+                    $"Input '{info.Name}' is {supplied.Datatype} but model '{served.Name}' expects {InferenceDataTypes.FromElementType(info.ElementType)}.");
+            }
+
+            if (!TensorShape.Matches(info.Shape, value.Shape))
+            {
+                throw new InferenceRequestException("shape_mismatch",
+                    $"Input '{info.Name}' has shape {TensorShape.Format(value.Shape)} but model '{served.Name}' expects {TensorShape.Format(info.Shape)} (-1: any size).");
+            }
+
+            call.SetInput(i, value);
+        }
+    }
+
+    private static string Describe(TensorInfo info) => $"{InferenceDataTypes.FromElementType(info.ElementType)}{TensorShape.Format(info.Shape)}";
+
+    private static string Describe(IReadOnlyList<TensorInfo> tensors) =>
+        string.Join(", ", tensors.Select(static t => $"'{t.Name}' {Describe(t)}"));
+}

@@ -1,0 +1,32 @@
+using GrpcStatusCode = Grpc.Core.StatusCode;
+
+namespace ModelKit.Server;
+
+/// <summary>How an error is answered: HTTP status, gRPC status, metrics reason, message.</summary>
+internal readonly record struct ErrorInfo(int HttpStatus, GrpcStatusCode GrpcStatus, string Outcome, string Reason, string Message)
+{
+    public bool IsServerFault => HttpStatus >= 500 && HttpStatus != 503;
+}
+
+/// <summary>Maps exceptions to answers. Anything a client sent maps to 4xx; only the server's own faults map to 500.</summary>
+internal static class ErrorClassifier
+{
+    public static ErrorInfo Classify(Exception exception) => exception switch
+    {
+        Protocol.ProtocolException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", ex.Reason, ex.Message),
+        InferenceRequestException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", ex.Reason, ex.Message),
+        TensorMismatchException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "invalid_input", ex.Message),
+        ModelContractMismatchException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "invalid_input", ex.Message),
+        ModelNotFoundException ex => new(404, GrpcStatusCode.NotFound, "not_found", "model_not_found", ex.Message),
+        ModelUnavailableException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "model_unavailable", ex.Message),
+        ServerBusyException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "queue_full", ex.Message),
+        ModelQueueFullException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "queue_full", ex.Message),
+        ModelLoadException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "load_failed", ex.Message),
+        Microsoft.AspNetCore.Http.BadHttpRequestException ex => new(ex.StatusCode, ex.StatusCode == 413 ? GrpcStatusCode.ResourceExhausted : GrpcStatusCode.InvalidArgument,
+            "bad_request", ex.StatusCode == 413 ? "body_too_large" : "bad_http_request", ex.Message),
+        // ONNX Runtime rejected inputs that passed the signature checks (a dynamic size the graph cannot take, an index out of range…).
+        ModelExecutionException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "execution_failed", ex.Message),
+        OperationCanceledException => new(499, GrpcStatusCode.Cancelled, "canceled", "canceled", "The request was canceled."),
+        _ => new(500, GrpcStatusCode.Internal, "error", "internal", "Internal server error; the server log has the details."),
+    };
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace ModelKit.Server;
+
+/// <summary>Which versions of a repository model to serve (Triton's <c>version_policy</c>).</summary>
+public enum VersionPolicyKind
+{
+    /// <summary>The <c>N</c> highest versions (default: 1).</summary>
+    Latest,
+
+    /// <summary>Every version.</summary>
+    All,
+
+    /// <summary>The listed versions.</summary>
+    Specific,
+}
+
+/// <summary>A model's configuration from <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>.</summary>
+public sealed class RepositoryModelConfig
+{
+    public VersionPolicyKind Policy { get; init; } = VersionPolicyKind.Latest;
+
+    /// <summary>For <see cref="VersionPolicyKind.Latest"/>: how many.</summary>
+    public int LatestCount { get; init; } = 1;
+
+    /// <summary>For <see cref="VersionPolicyKind.Specific"/>: which.</summary>
+    public IReadOnlyList<long> SpecificVersions { get; init; } = [];
+
+    /// <summary>The <c>options</c> section (a <see cref="ModelOptions"/>: threads, execution providers, batching, warm-up…), or null.</summary>
+    public IConfigurationSection? Options { get; init; }
+}
+
+/// <summary>
+/// A model repository folder in Triton's layout: <c>&lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with numeric versions and
+/// an optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>:
+/// <code>
+/// { "version_policy": { "latest": { "num_versions": 2 } } | { "all": {} } | { "specific": { "versions": [1, 3] } },
+///   "options": { "IntraOpThreads": 1, "WarmupRuns": 2, "Batching": { "MaxBatchSize": 16 } } }
+/// </code>
+/// Every path is built from validated names and checked to stay inside the repository.
+/// </summary>
+public sealed class ModelRepository
+{
+    /// <summary>The model file name inside a version folder.</summary>
+    public const string ModelFileName = "model.onnx";
+
+    /// <summary>The per-model configuration file name.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>Opens a repository folder.</summary>
+    public ModelRepository(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+    }
+
+    /// <summary>The repository's full path.</summary>
+    public string Root { get; }
+
+    /// <summary>The model folders with valid names, and the folders skipped for invalid names.</summary>
+    public (IReadOnlyList<string> Models, IReadOnlyList<string> Invalid) ListModels()
+    {
+        var models = new List<string>();
+        var invalid = new List<string>();
+        if (!Directory.Exists(Root))
+        {
+            return (models, invalid);
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(Root).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(dir);
+            if (name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            (ModelNames.IsValidName(name) ? models : invalid).Add(name);
+        }
+
+        return (models, invalid);
+    }
+
+    /// <summary>Whether the repository holds a folder for <paramref name="model"/> (false for invalid names).</summary>
+    public bool Contains(string model) => ModelDirectory(model) is not null;
+
+    /// <summary>The numeric version folders of a model that hold a <c>model.onnx</c>, ascending.</summary>
+    public IReadOnlyList<(long Version, string Path)> ListVersions(string model)
+    {
+        var dir = ModelDirectory(model) ?? throw new ModelNotFoundException($"The repository has no model '{model}'.");
+        var versions = new List<(long, string)>();
+        foreach (var versionDir in Directory.EnumerateDirectories(dir))
+        {
+            if (ModelNames.TryParseVersion(Path.GetFileName(versionDir), out long version))
+            {
+                string file = Path.Combine(versionDir, ModelFileName);
+                if (File.Exists(file))
+                {
+                    versions.Add((version, file));
+                }
+            }
+        }
+
+        versions.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
+        return versions;
+    }
+
+    /// <summary>Reads <c>config.json</c> (defaults when absent); throws <see cref="ModelLoadException"/> when it is malformed.</summary>
+    public RepositoryModelConfig ReadConfig(string model)
+    {
+        var dir = ModelDirectory(model) ?? throw new ModelNotFoundException($"The repository has no model '{model}'.");
+        string path = Path.Combine(dir, ConfigFileName);
+        if (!File.Exists(path))
+        {
+            return new RepositoryModelConfig();
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException or IOException)
+        {
+            throw new ModelLoadException(model, $"{ConfigFileName} is not valid JSON: {ex.Message}", ex);
+        }
+
+        var policy = configuration.GetSection("version_policy");
+        var options = configuration.GetSection("options");
+        var optionsSection = options.Exists() ? options : null;
+        if (!policy.Exists())
+        {
+            return new RepositoryModelConfig { Options = optionsSection };
+        }
+
+        var keys = policy.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (keys.Count != 1)
+        {
+            throw new ModelLoadException(model, $"{ConfigFileName}: version_policy must hold exactly one of \"latest\", \"all\" or \"specific\".");
+        }
+
+        if (keys.Contains("latest"))
+        {
+            string? count = policy.GetSection("latest")["num_versions"];
+            int n = 1;
+            if (count is not null && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out n) || n < 1))
+            {
+                throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.latest.num_versions must be a positive integer (got '{count}').");
+            }
+
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection };
+        }
+
+        if (keys.Contains("specific"))
+        {
+            var versions = new List<long>();
+            foreach (var item in policy.GetSection("specific").GetSection("versions").GetChildren())
+            {
+                if (!ModelNames.TryParseVersion(item.Value, out long v))
+                {
+                    throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.specific.versions must hold numeric versions (got '{item.Value}').");
+                }
+
+                versions.Add(v);
+            }
+
+            if (versions.Count == 0)
+            {
+                throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.specific.versions is empty.");
+            }
+
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection };
+        }
+
+        if (keys.Contains("all"))
+        {
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection };
+        }
+
+        throw new ModelLoadException(model, $"{ConfigFileName}: version_policy must hold \"latest\", \"all\" or \"specific\".");
+    }
+
+    /// <summary>The versions a policy selects from the ones on disk; throws when a specific version is missing or nothing is left.</summary>
+    public static IReadOnlyList<(long Version, string Path)> Select(string model, RepositoryModelConfig config, IReadOnlyList<(long Version, string Path)> available)
+    {
+        if (available.Count == 0)
+        {
+            throw new ModelLoadException(model, $"no version folder holds a {ModelFileName} (expected <repository>/{model}/<version>/{ModelFileName}, version numeric).");
+        }
+
+        switch (config.Policy)
+        {
+            case VersionPolicyKind.All:
+                return available;
+            case VersionPolicyKind.Specific:
+                var missing = config.SpecificVersions.Where(v => !available.Any(a => a.Version == v)).ToList();
+                if (missing.Count > 0)
+                {
+                    throw new ModelLoadException(model,
+                        $"version_policy.specific asks for version(s) {string.Join(", ", missing)} but the repository has {string.Join(", ", available.Select(static a => a.Version))}.");
+                }
+
+                return available.Where(a => config.SpecificVersions.Contains(a.Version)).ToList();
+            default:
+                return available.Skip(Math.Max(0, available.Count - config.LatestCount)).ToList();
+        }
+    }
+
+    private string? ModelDirectory(string model)
+    {
+        if (!ModelNames.IsValidName(model))
+        {
+            return null;
+        }
+
+        var path = ModelNames.ChildPath(Root, model);
+        return path is not null && Directory.Exists(path) ? path : null;
+    }
+}

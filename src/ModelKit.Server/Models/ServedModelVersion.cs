@@ -1,0 +1,183 @@
+using ModelKit.Binding;
+
+namespace ModelKit.Server;
+
+/// <summary>
+/// One loaded version of a model: its backend and the runner bound to every input and output. Reference-counted: requests
+/// acquire it for their duration; <see cref="Retire"/> (on unload or reload) disposes it once the last request releases it.
+/// </summary>
+internal sealed class ServedModelVersion
+{
+    private readonly bool _ownsBackend;
+    private int _users = 1; // the owner's reference, released by Retire.
+
+    public ServedModelVersion(string name, long version, IInferenceBackend backend, bool ownsBackend, string platform)
+    {
+        Name = name;
+        Version = version;
+        VersionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Backend = backend;
+        _ownsBackend = ownsBackend;
+        Platform = platform;
+        Signature = backend.Signature;
+        foreach (var tensor in Signature.Inputs.Concat(Signature.Outputs))
+        {
+            if (tensor.ElementType == TensorElementType.Undefined)
+            {
+                throw new ModelLoadException(name, $"'{tensor.Name}' is not a tensor (sequence, map or optional); the Open Inference Protocol serves tensors only.");
+            }
+        }
+
+        var operation = new OperationDescriptor(name, "infer",
+            Signature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
+            Signature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
+        Runner = backend.Bind(operation);
+    }
+
+    public string Name { get; }
+
+    public long Version { get; }
+
+    public string VersionText { get; }
+
+    public IInferenceBackend Backend { get; }
+
+    public OperationRunner Runner { get; }
+
+    public string Platform { get; }
+
+    public ModelSignature Signature { get; }
+
+    /// <summary>Requests running on this version (excluding the owner's reference).</summary>
+    public int InFlight => Math.Max(0, Volatile.Read(ref _users) - 1);
+
+    public bool TryAcquire()
+    {
+        int users = Volatile.Read(ref _users);
+        while (users > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _users, users + 1, users);
+            if (seen == users)
+            {
+                return true;
+            }
+
+            users = seen;
+        }
+
+        return false;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _users) == 0)
+        {
+            Runner.Dispose();
+            if (_ownsBackend)
+            {
+                Backend.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Drops the owner's reference: no new request gets this version; disposal follows the last release.</summary>
+    public void Retire() => Release();
+
+    /// <summary>Runs zero-filled inputs (dynamic dimensions as 1) through the model.</summary>
+    public void WarmUp(int runs)
+    {
+        if (runs <= 0)
+        {
+            return;
+        }
+
+        var inputs = Signature.Inputs.Select(static input =>
+        {
+            var shape = input.Shape.Select(static d => d < 0 ? 1L : d).ToArray();
+            return new TensorValue(shape, TensorElementTypes.Allocate(input.ElementType, checked((int)TensorShape.ElementCount(shape))));
+        }).ToArray();
+        for (int r = 0; r < runs; r++)
+        {
+            var call = Runner.Rent();
+            try
+            {
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    call.SetInput(i, inputs[i]);
+                }
+
+                Runner.Run(call);
+            }
+            finally
+            {
+                Runner.Return(call);
+            }
+        }
+    }
+}
+
+/// <summary>An immutable set of loaded versions, ascending; swapped atomically on load and unload.</summary>
+internal sealed class VersionSet(ServedModelVersion[] versions)
+{
+    public static VersionSet Empty { get; } = new([]);
+
+    public ServedModelVersion[] Versions { get; } = versions;
+
+    public ServedModelVersion? Latest => Versions.Length == 0 ? null : Versions[^1];
+
+    public ServedModelVersion? Find(long version)
+    {
+        foreach (var v in Versions)
+        {
+            if (v.Version == version)
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    public string VersionList => Versions.Length == 0 ? "none" : string.Join(", ", Versions.Select(static v => v.VersionText));
+}
+
+/// <summary>Where a served model comes from.</summary>
+internal enum ModelSource
+{
+    Registered,
+    Repository,
+}
+
+/// <summary>Model states as the repository index reports them.</summary>
+internal static class ModelStates
+{
+    public const string Ready = "READY";
+    public const string Loading = "LOADING";
+    public const string Unavailable = "UNAVAILABLE";
+}
+
+/// <summary>A model the server knows: where it comes from, its loaded versions and its state.</summary>
+internal sealed class ServedModel(string name, ModelSource source)
+{
+    private VersionSet _current = VersionSet.Empty;
+
+    public string Name { get; } = name;
+
+    public ModelSource Source { get; } = source;
+
+    public VersionSet Current
+    {
+        get => Volatile.Read(ref _current);
+        set => Volatile.Write(ref _current, value);
+    }
+
+    public string State { get; set; } = ModelStates.Unavailable;
+
+    public string Reason { get; set; } = "not loaded";
+
+    /// <summary>Whether the model should be loaded (start-up or an explicit load); strict readiness waits for these.</summary>
+    public bool Wanted { get; set; }
+
+    /// <summary>Serialises loads and unloads of this model.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+}

@@ -1,0 +1,32 @@
+using Microsoft.CodeAnalysis;
+using ModelKit.Generators.Diagnostics;
+using ModelKit.Testing;
+
+namespace ModelKit.Generators.Tests;
+
+/// <summary>The diagnostic catalog: IDs by range, help links into docs/diagnostics.md, release tracking.</summary>
+public sealed class CatalogTests
+{
+    public static TheoryData<string> Ids => new(DiagnosticDescriptors.All.Keys.Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Each_diagnostic_is_documented_tracked_and_linked(string id)
+    {
+        var descriptor = DiagnosticDescriptors.Find(id);
+        Assert.Matches("^MK[1-3][0-9]{3}$", id);
+        Assert.Equal(id[2] == '1' ? DiagnosticDescriptors.ContractCategory : DiagnosticDescriptors.TensorCategory, descriptor.Category);
+        Assert.Equal($"https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}", descriptor.HelpLinkUri);
+        Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
+        Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString()));
+        Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+
+        string docs = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "docs", "diagnostics.md"));
+        Assert.Contains($"\n## {id}\n", docs, StringComparison.Ordinal);
+        Assert.Contains($"| [{id}](#{id.ToLowerInvariant()}) | {descriptor.Title} |", docs, StringComparison.Ordinal);
+
+        string releases = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "generators", "ModelKit.Generators", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(SharedData.RepoRoot, "generators", "ModelKit.Generators", "AnalyzerReleases.Shipped.md"));
+        Assert.Contains($"{id} | {descriptor.Category} | Error | {descriptor.Title}", releases, StringComparison.Ordinal);
+    }
+}

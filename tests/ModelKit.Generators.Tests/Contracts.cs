@@ -1,0 +1,179 @@
+namespace ModelKit.Generators.Tests;
+
+/// <summary>The contracts of the snapshot tests (each compiles as a user's file).</summary>
+internal static class Contracts
+{
+    /// <summary>The reference contract (docs/reference-contract.cs.txt).</summary>
+    public static string DigitClassifier => File.ReadAllText(Path.Combine(ModelKit.Testing.SharedData.RepoRoot, "docs", "reference-contract.cs.txt"));
+
+    /// <summary>The client the reference contract must produce (docs/reference-generated-client.cs.txt).</summary>
+    public static string DigitClassifierClient => File.ReadAllText(Path.Combine(ModelKit.Testing.SharedData.RepoRoot, "docs", "reference-generated-client.cs.txt"));
+
+    /// <summary>Issue 2's contract with the attribute on the parameter and the return value.</summary>
+    public const string MnistRaw = """
+        using ModelKit;
+
+        namespace Samples.Raw;
+
+        [ModelContract("mnist")]
+        public partial interface IMnistRaw
+        {
+            [return: Tensor("Plus214_Output_0")]
+            float[] Predict([Tensor("Input3", 1, 1, 28, 28)] ReadOnlyMemory<float> pixels);
+        }
+        """;
+
+    /// <summary>A stateful model: several inputs and outputs, async and batch shapes (array in/list out and back).</summary>
+    public const string MultiInputOutput = """
+        using ModelKit;
+
+        namespace Speech.Vad;
+
+        [ModelContract("silero-vad")]
+        public partial interface IVoiceActivity
+        {
+            VadOutput Step(VadInput input);
+            ValueTask<VadOutput> StepAsync(VadInput input, CancellationToken cancellationToken = default);
+            IReadOnlyList<VadOutput> StepBatch(VadInput[] inputs, CancellationToken cancellationToken);
+            Task<VadOutput[]> StepBatchAsync(IReadOnlyList<VadInput> inputs, CancellationToken cancellationToken);
+            VadOutput StepWithState(VadInput input, [Tensor("h0", 2, 1, 64)] float[] hidden);
+        }
+
+        public sealed class VadInput
+        {
+            [Tensor("input", 1, -1)] public float[] Audio { get; set; } = [];
+            [Tensor("state", 2, 1, 128)] public ReadOnlyMemory<float> State { get; set; }
+            [Tensor("sr")] public long SampleRate { get; set; } = 16000;
+            public string Comment { get; set; } = "not a tensor";
+        }
+
+        public sealed class VadOutput
+        {
+            [Tensor("output", 1, 1)] public float[] Probability { get; set; } = [];
+            [Tensor("stateN", 2, 1, 128)] public Memory<float> State { get; set; }
+        }
+        """;
+
+    /// <summary>Shaped tensors whose shape is known at run time.</summary>
+    public const string ShapedTensors = """
+        using ModelKit;
+
+        namespace Vision;
+
+        [ModelContract("ultraface")]
+        public partial interface IFaceDetector
+        {
+            Detections Detect(FaceImage image);
+
+            [return: Tensor("scores")]
+            Task<Tensor<float>> ScoresAsync([Tensor("input", 1, 3, 240, 320)] Tensor<float> image, CancellationToken cancellationToken);
+        }
+
+        public sealed class FaceImage
+        {
+            [Tensor("input", 1, 3, -1, -1)] public Tensor<float> Pixels { get; set; } = null!;
+        }
+
+        public sealed class Detections
+        {
+            [Tensor("scores")] public Tensor<float> Scores { get; set; } = null!;
+            [Tensor("boxes")] public Tensor<float>? Boxes { get; set; }
+        }
+        """;
+
+    /// <summary>Scalars, strings and every element type, in the global namespace, with struct and field members.</summary>
+    public const string ScalarsAndStrings = """
+        using ModelKit;
+
+        [ModelContract("text-scorer")]
+        public partial interface ITextScorer
+        {
+            TextScore Score(TextInput input);
+
+            [return: Tensor("count")]
+            long Count([Tensor("text")] string text);
+
+            [return: Tensor("labels", -1)]
+            string?[] Labels([Tensor("texts", -1)] string[] texts, [Tensor("threshold", 1)] float threshold, CancellationToken cancellationToken);
+
+            AllTypes RoundTrip(AllTypes values);
+        }
+
+        public struct TextInput
+        {
+            [Tensor("text")] public string Text;
+            [Tensor("threshold", 1)] public float Threshold;
+            [Tensor("temperature", 1, 1)] public System.Half Temperature;
+            [Tensor("scale")] public BFloat16 Scale;
+            [Tensor("lowercase")] public bool Lowercase;
+        }
+
+        public sealed class TextScore
+        {
+            [Tensor("score")] public double Score { get; set; }
+            [Tensor("label")] public string Label { get; set; } = "";
+            [Tensor("tokens", -1)] public string[] Tokens { get; set; } = [];
+            [Tensor("ids")] public ReadOnlyMemory<long> Ids { get; set; }
+        }
+
+        public sealed class AllTypes
+        {
+            [Tensor("f32")] public float[] Float { get; set; } = [];
+            [Tensor("f64")] public double[] Double { get; set; } = [];
+            [Tensor("i8")] public sbyte[] Int8 { get; set; } = [];
+            [Tensor("u8")] public byte[] UInt8 { get; set; } = [];
+            [Tensor("i16")] public short[] Int16 { get; set; } = [];
+            [Tensor("u16")] public ushort[] UInt16 { get; set; } = [];
+            [Tensor("i32")] public int[] Int32 { get; set; } = [];
+            [Tensor("u32")] public uint[] UInt32 { get; set; } = [];
+            [Tensor("i64")] public long[] Int64 { get; set; } = [];
+            [Tensor("u64")] public ulong[] UInt64 { get; set; } = [];
+            [Tensor("b")] public bool[] Bool { get; set; } = [];
+            [Tensor("s")] public string[] String { get; set; } = [];
+            [Tensor("f16")] public System.Half[] Float16 { get; set; } = [];
+            [Tensor("bf16")] public BFloat16[] BFloat16 { get; set; } = [];
+        }
+        """;
+
+    /// <summary>Outputs written into caller memory: an output object, arrays and memory, tensor names inferred from the contract.</summary>
+    public const string OutputParameters = """
+        using ModelKit;
+
+        namespace Samples.Outputs;
+
+        [ModelContract("mnist")]
+        public partial interface IDigitInto
+        {
+            void Predict(DigitImage image, [Output] DigitLogits logits);
+            ValueTask PredictAsync([Tensor("Input3", 1, 1, 28, 28)] float[] pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] float[] logits, CancellationToken cancellationToken);
+            Task PredictTaskAsync(ReadOnlyMemory<float> pixels, [Output] Memory<float> logits, CancellationToken cancellationToken);
+        }
+
+        public sealed class DigitImage
+        {
+            [Tensor("Input3", 1, 1, 28, 28)] public float[] Pixels { get; set; } = new float[784];
+        }
+
+        public sealed class DigitLogits
+        {
+            [Tensor("Plus214_Output_0", 1, 10)] public float[] Logits { get; } = new float[10];
+        }
+        """;
+
+    /// <summary>A contract with one broken method: the client is still generated, the broken method throws (and the build fails on MK1007).</summary>
+    public const string WithErrors = """
+        using ModelKit;
+
+        namespace Samples.Broken;
+
+        [ModelContract("mnist")]
+        public partial interface IPartlyBroken
+        {
+            [return: Tensor("Plus214_Output_0")]
+            float[] Predict([Tensor("Input3", 1, 1, 28, 28)] float[] pixels);
+
+            [return: Tensor("Plus214_Output_0")]
+            ValueTask<float[]> {|MK1007:PredictAsync|}([Tensor("Input3", 1, 1, 28, 28)] float[] pixels);
+        }
+        """;
+}

@@ -1,0 +1,180 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ModelKit.Generators.Tests;
+
+/// <summary>
+/// The pipeline caches: edits that cannot change the generated code (an unrelated file, a comment in a contract) leave every
+/// named step Cached or Unchanged and re-emit nothing; a change to a contract member is seen as Modified.
+/// </summary>
+public sealed class IncrementalityTests
+{
+    private static readonly string[] StepNames =
+    [
+        ContractGenerator.Steps.ContractResults,
+        ContractGenerator.Steps.ContractModels,
+        ContractGenerator.Steps.Diagnostics,
+        ContractGenerator.Steps.ReferencedBackends,
+        ContractGenerator.Steps.ContractsWithBackends,
+    ];
+
+    private const string Unrelated = """
+        namespace Samples;
+
+        public static class Helpers
+        {
+            public static int Twice(int value) => value * 2;
+        }
+        """;
+
+    [Fact]
+    public void An_edit_in_an_unrelated_file_leaves_every_step_cached()
+    {
+        var (driver, compilation) = Start(Contracts.DigitClassifier, Unrelated);
+        var edited = Replace(compilation, "Source2.cs", "value * 2", "value + value");
+
+        var result = Rerun(driver, edited);
+
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void A_comment_inside_a_contract_leaves_every_step_cached()
+    {
+        var (driver, compilation) = Start(Contracts.DigitClassifier, Unrelated);
+        var edited = Replace(compilation, "Source1.cs", "public partial interface IDigitClassifier\n{", "public partial interface IDigitClassifier\n{\n    // The classifier of the mnist sample; a comment moves every member down a line.\n");
+
+        var result = Rerun(driver, edited);
+
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void Adding_an_unrelated_type_to_a_contract_file_leaves_every_step_cached()
+    {
+        var (driver, compilation) = Start(Contracts.DigitClassifier, Unrelated);
+        var edited = Replace(compilation, "Source1.cs", "namespace Samples;\n", "namespace Samples;\n\ninternal sealed record Unused(int Value);\n");
+
+        var result = Rerun(driver, edited);
+
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void Changing_a_contract_member_regenerates_the_contract()
+    {
+        var (driver, compilation) = Start(Contracts.DigitClassifier, Unrelated);
+        var edited = Replace(compilation, "Source1.cs", "DigitScores[] PredictBatch(", "IReadOnlyList<DigitScores> PredictBatch(");
+
+        var result = Rerun(driver, edited);
+
+        Assert.Contains(result.TrackedSteps[ContractGenerator.Steps.ContractModels].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(result.TrackedSteps[ContractGenerator.Steps.ContractsWithBackends].SelectMany(static s => s.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.Contains(result.TrackedOutputSteps.SelectMany(static s => s.Value).SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("IReadOnlyList<global::Samples.DigitScores> PredictBatch(", Assert.Single(result.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changing_a_tensor_member_in_another_file_regenerates_the_contract()
+    {
+        const string contract = """
+            using ModelKit;
+
+            namespace Samples;
+
+            [ModelContract("mnist")]
+            public partial interface IDigitClassifier
+            {
+                DigitScores Predict(DigitImage image);
+            }
+            """;
+        const string types = """
+            using ModelKit;
+
+            namespace Samples;
+
+            public sealed class DigitImage { [Tensor("Input3", 1, 1, 28, 28)] public float[] Pixels { get; set; } = new float[784]; }
+            public sealed class DigitScores { [Tensor("Plus214_Output_0")] public float[] Logits { get; set; } = []; }
+            """;
+        var (driver, compilation) = Start(contract, types);
+        var edited = Replace(compilation, "Source2.cs", "\"Input3\", 1, 1, 28, 28", "\"Input3\", -1, 1, 28, 28");
+
+        var result = Rerun(driver, edited);
+
+        Assert.Contains(result.TrackedSteps[ContractGenerator.Steps.ContractModels].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("new long[] { -1L, 1L, 28L, 28L }", Assert.Single(result.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Editing_one_contract_leaves_the_other_contract_cached()
+    {
+        var (driver, compilation) = Start(Contracts.DigitClassifier, Contracts.MnistRaw);
+        var edited = Replace(compilation, "Source2.cs", "float[] Predict(", "float[] Classify(");
+
+        var result = Rerun(driver, edited);
+
+        var models = result.TrackedSteps[ContractGenerator.Steps.ContractModels].SelectMany(static s => s.Outputs).ToList();
+        Assert.Contains(models, static o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(models, static o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        var emitted = result.TrackedSteps[ContractGenerator.Steps.ContractsWithBackends].SelectMany(static s => s.Outputs).ToList();
+        Assert.Equal(2, emitted.Count);
+        Assert.Single(emitted, static o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        Assert.Single(emitted, static o => o.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Moving_a_contract_with_errors_moves_its_diagnostics_but_keeps_its_code()
+    {
+        var (driver, compilation) = Start(System.Text.RegularExpressions.Regex.Replace(Contracts.WithErrors, @"\{\|MK\d{4}:(.*?)\|\}", "$1"));
+        var edited = Replace(compilation, "Source1.cs", "namespace Samples.Broken;\n", "namespace Samples.Broken;\n\n// moved down\n");
+
+        var result = Rerun(driver, edited);
+
+        Assert.All(result.TrackedSteps[ContractGenerator.Steps.ContractModels].SelectMany(static s => s.Outputs), static o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.Contains(result.TrackedSteps[ContractGenerator.Steps.Diagnostics].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("MK1007", diagnostic.Id);
+        Assert.Equal(14, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) Start(params string[] sources)
+    {
+        var compilation = TestReferences.CreateCompilation(sources);
+        var driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single();
+        foreach (string name in StepNames)
+        {
+            Assert.True(first.TrackedSteps.ContainsKey(name), $"step '{name}' is not tracked");
+        }
+
+        return (driver, compilation);
+    }
+
+    private static GeneratorRunResult Rerun(GeneratorDriver driver, Compilation compilation) =>
+        driver.RunGenerators(compilation).GetRunResult().Results.Single();
+
+    private static CSharpCompilation Replace(CSharpCompilation compilation, string path, string oldText, string newText)
+    {
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        string text = tree.GetText().ToString();
+        Assert.Contains(oldText, text, StringComparison.Ordinal);
+        var newTree = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace(oldText, newText, StringComparison.Ordinal)));
+        return compilation.ReplaceSyntaxTree(tree, newTree);
+    }
+
+    private static void AssertAllCached(GeneratorRunResult result)
+    {
+        foreach (string name in StepNames)
+        {
+            var outputs = result.TrackedSteps[name].SelectMany(static s => s.Outputs).ToList();
+            Assert.NotEmpty(outputs);
+            Assert.All(outputs, o => Assert.True(
+                o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                $"step '{name}' was {o.Reason}"));
+        }
+
+        var sourceOutputs = result.TrackedOutputSteps.SelectMany(static s => s.Value).SelectMany(static s => s.Outputs).ToList();
+        Assert.NotEmpty(sourceOutputs);
+        Assert.All(sourceOutputs, static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+}

@@ -1,0 +1,212 @@
+using System.Text;
+using ModelKit.Protocol;
+using ModelKit.Protocol.Grpc;
+using ModelKit.Protocol.Memory;
+using ModelKit.Protocol.Rest;
+
+namespace ModelKit.Server.Tests;
+
+/// <summary>ModelKit.Protocol's codecs on their own: datatypes, JSON, binary framing, views, parameters, limits, gRPC messages.</summary>
+public sealed class ProtocolCodecTests
+{
+    public static TheoryData<TensorElementType> ElementTypes()
+    {
+        var data = new TheoryData<TensorElementType>();
+        foreach (var type in Enum.GetValues<TensorElementType>().Where(static t => t != TensorElementType.Undefined))
+        {
+            data.Add(type);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ElementTypes))]
+    public void Datatypes_map_both_ways(TensorElementType type)
+    {
+        string datatype = InferenceDataTypes.FromElementType(type);
+        Assert.Contains(datatype, InferenceDataTypes.All);
+        Assert.True(InferenceDataTypes.TryGetElementType(datatype, out var back));
+        Assert.Equal(type, back);
+        Assert.False(InferenceDataTypes.TryGetElementType(datatype.ToLowerInvariant(), out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(ElementTypes))]
+    public void Requests_round_trip_as_json_and_binary(TensorElementType type)
+    {
+        foreach (bool binary in new[] { false, true })
+        {
+            var value = DatatypeTests.Sample(type);
+            var request = new InferenceRequest { Id = "r", BinaryDataOutput = binary, Parameters = new() { ["n"] = 3L, ["f"] = 0.5, ["s"] = "text", ["b"] = true } };
+            request.Inputs.Add(new InferTensor("in", value) { Binary = binary, Parameters = new() { ["p"] = "q" } });
+            request.Outputs = [new InferRequestedOutput("out", binaryData: !binary)];
+            using var encoded = RestInferenceCodec.EncodeRequest(request);
+            bool expectBinary = binary || InferenceDataTypes.RequiresBinary(type);
+            Assert.Equal(expectBinary, encoded.HasBinaryData);
+            if (expectBinary)
+            {
+                Assert.Equal(0, encoded.InferenceHeaderContentLength!.Value % 8);
+            }
+
+            var decoded = RestInferenceCodec.DecodeRequest(encoded.ToArray(), encoded.InferenceHeaderContentLength);
+            Assert.Equal("r", decoded.Id);
+            Assert.Equal(binary, decoded.BinaryDataOutput);
+            Assert.Equal(3L, decoded.Parameters!["n"].TryGetInt64(out long n) ? n : -1);
+            Assert.Equal("text", decoded.Parameters["s"].AsString());
+            Assert.True(decoded.Parameters["b"].TryGetBool(out bool b) && b);
+            var input = Assert.Single(decoded.Inputs);
+            Assert.Equal(expectBinary, input.Binary);
+            Assert.Equal("q", input.Parameters!["p"].AsString());
+            Assert.False(input.Parameters.ContainsKey(ProtocolNames.BinaryDataSize));
+            Assert.Equal(value.Shape, input.Shape);
+            DatatypeTests.AssertSameElements(value, input.Value);
+            Assert.Equal(!binary, decoded.Outputs!.Single().BinaryData);
+            Assert.Equal(!binary, decoded.WantsBinaryOutput("out"));
+            Assert.Equal(binary, decoded.WantsBinaryOutput("other"));
+        }
+    }
+
+    [Fact]
+    public void Binary_tensors_are_views_over_the_body()
+    {
+        var request = new InferenceRequest();
+        request.Inputs.Add(new InferTensor("x", TensorValue.Create(new[] { 1f, 2f, 3f }, 3)) { Binary = true });
+        using var encoded = RestInferenceCodec.EncodeRequest(request);
+        byte[] body = encoded.ToArray();
+        var decoded = RestInferenceCodec.DecodeRequest(body, encoded.InferenceHeaderContentLength);
+        Assert.Null(decoded.Inputs[0].Value.Buffer.TryGetWholeArray<float>());
+
+        // Writing the body changes the tensor: no copy was made.
+        BitConverter.TryWriteBytes(body.AsSpan(encoded.InferenceHeaderContentLength!.Value), 42f);
+        Assert.Equal(42f, decoded.Inputs[0].Value.Buffer.AsSpan<float>()[0]);
+
+        // A view pins and unpins like any tensor memory.
+        using (var handle = decoded.Inputs[0].Value.Buffer.Pin())
+        {
+            unsafe
+            {
+                Assert.Equal(42f, *(float*)handle.Pointer);
+            }
+        }
+    }
+
+    [Fact]
+    public void Misaligned_binary_data_is_copied_once_and_still_correct()
+    {
+        var header = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"a","shape":[1],"datatype":"UINT8","parameters":{"binary_data_size":1}},{"name":"b","shape":[2],"datatype":"FP64","parameters":{"binary_data_size":16}}]}""");
+        var body = new byte[header.Length + 17];
+        header.CopyTo(body, 0);
+        body[header.Length] = 9;
+        BitConverter.TryWriteBytes(body.AsSpan(header.Length + 1), Math.PI);
+        BitConverter.TryWriteBytes(body.AsSpan(header.Length + 9), -1.5);
+
+        var decoded = RestInferenceCodec.DecodeRequest(body, header.Length);
+
+        Assert.Equal([9], decoded.Inputs[0].Value.Buffer.AsSpan<byte>().ToArray());
+        Assert.Equal([Math.PI, -1.5], decoded.Inputs[1].Value.Buffer.AsSpan<double>().ToArray());
+    }
+
+    [Fact]
+    public void Json_data_may_be_nested_scalar_or_non_finite()
+    {
+        var nested = RestInferenceCodec.DecodeRequest(Encoding.UTF8.GetBytes("""{"inputs":[{"name":"x","shape":[2,2],"datatype":"FP64","data":[[1,"NaN"],["Infinity","-Infinity"]]}]}"""), null);
+        var values = nested.Inputs[0].Value.Buffer.AsSpan<double>().ToArray();
+        Assert.Equal(1, values[0]);
+        Assert.True(double.IsNaN(values[1]));
+        Assert.Equal(double.PositiveInfinity, values[2]);
+        Assert.Equal(double.NegativeInfinity, values[3]);
+
+        var scalar = RestInferenceCodec.DecodeRequest(Encoding.UTF8.GetBytes("""{"inputs":[{"name":"x","shape":[],"datatype":"INT64","data":7}]}"""), null);
+        Assert.Equal([7L], scalar.Inputs[0].Value.Buffer.AsSpan<long>().ToArray());
+
+        // And non-finite floats are written back as those strings.
+        var response = new InferenceResponse { ModelName = "m" };
+        response.Outputs.Add(new InferTensor("y", TensorValue.Create(new[] { float.NaN, float.PositiveInfinity, 1.25f }, 3)));
+        using var encoded = RestInferenceCodec.EncodeResponse(response);
+        Assert.Contains("\"data\":[\"NaN\",\"Infinity\",1.25]", Encoding.UTF8.GetString(encoded.Json.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Limits_are_enforced_before_allocation()
+    {
+        var limits = new ProtocolLimits { MaxTensors = 2, MaxRank = 3, MaxElementsPerTensor = 10 };
+        var tooMany = """{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","data":[1]},{"name":"b","shape":[1],"datatype":"FP32","data":[1]},{"name":"c","shape":[1],"datatype":"FP32","data":[1]}]}""";
+        Assert.Equal(ProtocolErrorKind.LimitExceeded, Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(Encoding.UTF8.GetBytes(tooMany), null, limits)).Kind);
+        var deep = """{"inputs":[{"name":"a","shape":[1,1,1,1],"datatype":"FP32","data":[1]}]}""";
+        Assert.Equal(ProtocolErrorKind.InvalidShape, Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(Encoding.UTF8.GetBytes(deep), null, limits)).Kind);
+        var large = """{"inputs":[{"name":"a","shape":[11],"datatype":"FP32","data":[1]}]}""";
+        Assert.Equal(ProtocolErrorKind.LimitExceeded, Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(Encoding.UTF8.GetBytes(large), null, limits)).Kind);
+        var overflow = """{"inputs":[{"name":"a","shape":[4294967296,4294967296,4294967296],"datatype":"FP32","data":[1]}]}""";
+        Assert.Equal(ProtocolErrorKind.LimitExceeded, Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(Encoding.UTF8.GetBytes(overflow), null)).Kind);
+    }
+
+    [Fact]
+    public void Responses_decode_on_the_client_side_with_mixed_binary_and_json_outputs()
+    {
+        var response = new InferenceResponse { ModelName = "m", ModelVersion = "2", Id = "abc" };
+        response.Outputs.Add(new InferTensor("a", TensorValue.Create(new[] { "x", "yz" }, 2)) { Binary = true });
+        response.Outputs.Add(new InferTensor("b", TensorValue.Create(new[] { 1, 2 }, 2)));
+        response.Outputs.Add(new InferTensor("c", TensorValue.Create(new[] { (BFloat16)1.5f }, 1)));
+        using var encoded = RestInferenceCodec.EncodeResponse(response);
+        Assert.Equal(2, encoded.BinarySegments.Count);
+
+        var decoded = RestInferenceCodec.DecodeResponse(encoded.ToArray(), encoded.InferenceHeaderContentLength);
+
+        Assert.Equal(("m", "2", "abc"), (decoded.ModelName, decoded.ModelVersion, decoded.Id));
+        Assert.Equal(["x", "yz"], decoded.FindOutput("a")!.Value.Buffer.AsSpan<string>().ToArray());
+        Assert.False(decoded.FindOutput("b")!.Binary);
+        Assert.Equal([1, 2], decoded.FindOutput("b")!.Value.Buffer.AsSpan<int>().ToArray());
+        Assert.Equal(1.5f, decoded.FindOutput("c")!.Value.Buffer.AsSpan<BFloat16>()[0].ToSingle());
+    }
+
+    [Theory]
+    [MemberData(nameof(ElementTypes))]
+    public void Grpc_messages_round_trip_with_raw_contents(TensorElementType type)
+    {
+        var value = DatatypeTests.Sample(type);
+        var request = new InferenceRequest { ModelName = "m", ModelVersion = "1", Id = "g", Parameters = new() { ["k"] = 5L } };
+        request.Inputs.Add(new InferTensor("in", value));
+        request.Outputs = [new InferRequestedOutput("out")];
+        var message = GrpcInferenceCodec.EncodeRequest(request);
+        Assert.Equal(TensorBytes.GetWireBytes(value).ToArray(), message.RawInputContents[0].ToByteArray());
+
+        var parsed = ModelInferRequest.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(message));
+        var decoded = GrpcInferenceCodec.DecodeRequest(parsed);
+        Assert.Equal(("m", "1", "g"), (decoded.ModelName, decoded.ModelVersion, decoded.Id));
+        Assert.Equal(5L, decoded.Parameters!["k"].TryGetInt64(out long k) ? k : 0);
+        Assert.Equal("out", decoded.Outputs!.Single().Name);
+        DatatypeTests.AssertSameElements(value, decoded.Inputs[0].Value);
+
+        var response = new InferenceResponse { ModelName = "m", Id = "g" };
+        response.Outputs.Add(new InferTensor("out", value));
+        var back = GrpcInferenceCodec.DecodeResponse(ModelInferResponse.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(GrpcInferenceCodec.EncodeResponse(response))));
+        DatatypeTests.AssertSameElements(value, back.Outputs[0].Value);
+    }
+
+    [Fact]
+    public void Grpc_typed_contents_decode_and_are_range_checked()
+    {
+        var message = new ModelInferRequest { ModelName = "m" };
+        message.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "i8", Datatype = "INT8", Shape = { 3 }, Contents = new() { IntContents = { -128, 0, 127 } } });
+        message.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "u16", Datatype = "UINT16", Shape = { 2 }, Contents = new() { UintContents = { 0, 65535 } } });
+        message.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "s", Datatype = "BYTES", Shape = { 1 }, Contents = new() { BytesContents = { Google.Protobuf.ByteString.CopyFromUtf8("héllo") } } });
+        var decoded = GrpcInferenceCodec.DecodeRequest(message);
+        Assert.Equal([(sbyte)-128, (sbyte)0, (sbyte)127], decoded.Inputs[0].Value.Buffer.AsSpan<sbyte>().ToArray());
+        Assert.Equal([(ushort)0, ushort.MaxValue], decoded.Inputs[1].Value.Buffer.AsSpan<ushort>().ToArray());
+        Assert.Equal("héllo", decoded.Inputs[2].Value.Buffer.AsSpan<string>()[0]);
+
+        message.Inputs[0].Contents.IntContents[0] = 300;
+        Assert.Equal(ProtocolErrorKind.InvalidValue, Assert.Throws<ProtocolException>(() => GrpcInferenceCodec.DecodeRequest(message)).Kind);
+
+        var half = new ModelInferRequest();
+        half.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "h", Datatype = "FP16", Shape = { 1 }, Contents = new() { Fp32Contents = { 1 } } });
+        Assert.Equal(ProtocolErrorKind.Unsupported, Assert.Throws<ProtocolException>(() => GrpcInferenceCodec.DecodeRequest(half)).Kind);
+
+        var missing = new ModelInferRequest();
+        missing.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "a", Datatype = "FP32", Shape = { 2 } });
+        missing.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "b", Datatype = "FP32", Shape = { 2 } });
+        missing.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[8]));
+        Assert.Equal(ProtocolErrorKind.InvalidFraming, Assert.Throws<ProtocolException>(() => GrpcInferenceCodec.DecodeRequest(missing)).Kind);
+    }
+}
