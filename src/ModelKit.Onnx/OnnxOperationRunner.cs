@@ -34,6 +34,7 @@ internal sealed class OnnxOperationRunner : OperationRunner
         }
 
         var registration = default(CancellationTokenRegistration);
+        bool retry = false;
         try
         {
             BindInputs(call, state);
@@ -51,6 +52,12 @@ internal sealed class OnnxOperationRunner : OperationRunner
         catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException($"Run of {Operation.Descriptor.DisplayName} was canceled.", ex, cancellationToken);
+        }
+        catch (OnnxRuntimeException) when (ForgetInferredOutputShapes())
+        {
+            // An output's shape was inferred from symbolic dimension names that the model does not honour: from now on
+            // ONNX Runtime allocates that output and its shape is read after the run. Run this call again that way.
+            retry = true;
         }
         catch (OnnxRuntimeException ex)
         {
@@ -86,6 +93,27 @@ internal sealed class OnnxOperationRunner : OperationRunner
                 state.Transient.Clear();
             }
         }
+
+        if (retry)
+        {
+            RunCore(call, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops pre-allocating outputs whose shapes were inferred from symbolic names; true when there were any.</summary>
+    private bool ForgetInferredOutputShapes()
+    {
+        bool any = false;
+        for (int o = 0; o < _outputDimSources.Length; o++)
+        {
+            if (_outputDimSources[o] is { Length: > 0 })
+            {
+                Volatile.Write(ref _outputDimSources[o], null);
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     private unsafe void BindInputs(InferenceCall call, OnnxCallState state)

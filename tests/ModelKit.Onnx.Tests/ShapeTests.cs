@@ -103,6 +103,35 @@ public sealed class ShapeTests
     }
 
     [Fact]
+    public void An_output_that_does_not_honour_its_declared_symbolic_dimension_still_comes_back_with_its_real_shape()
+    {
+        // y is declared [N] like x but is really Concat(x, x): [2N]. The first run pre-allocates [N], ONNX Runtime
+        // refuses it, and ModelKit falls back to letting ONNX Runtime allocate that output from then on.
+        using var backend = TestModels.Load(new OnnxGraphBuilder()
+            .AddInput("x", OnnxDataType.Float, [-1], ["N"])
+            .AddNode("Concat", ["x", "x"], ["y"], OnnxAttribute.Int("axis", 0))
+            .AddOutput("y", OnnxDataType.Float, [-1], ["N"])
+            .ToBytes());
+        using var runner = backend.Bind(Ops.Operation("ILiar", "Twice", [Ops.Input<float>("x", [-1])], [Ops.Output<float>("y")]));
+        foreach (int n in new[] { 3, 5, 3 })
+        {
+            var x = Enumerable.Range(1, n).Select(static i => (float)i).ToArray();
+            var call = runner.Rent();
+            try
+            {
+                call.SetInput(0, x);
+                runner.Run(call);
+                Assert.Equal([2L * n], call.Outputs[0].Shape);
+                Assert.Equal(x.Concat(x).ToArray(), call.GetArray<float>(0));
+            }
+            finally
+            {
+                runner.Return(call);
+            }
+        }
+    }
+
+    [Fact]
     public void Two_symbolic_dimensions_resolve_from_the_declared_shape_and_the_count()
     {
         using var backend = TestModels.Load(new OnnxGraphBuilder()

@@ -26,13 +26,15 @@ internal sealed class BatchWaiter : IValueTaskSource
 
     public void Prepare(bool async, CancellationToken cancellationToken)
     {
+        // The call may still sit in the queue from an earlier use that was canceled while queued: the loop can claim
+        // that stale entry as soon as the state reads Waiting, so every other field is written first.
         _core.Reset();
-        _state = Waiting;
         _async = async;
         _done = false;
         _error = null;
         CancellationToken = cancellationToken;
         EnqueuedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        Volatile.Write(ref _state, Waiting);
         if (cancellationToken.CanBeCanceled)
         {
             _registration = cancellationToken.UnsafeRegister(static (s, token) => ((BatchWaiter)s!).TryComplete(new OperationCanceledException(token)), this);

@@ -37,7 +37,9 @@ public abstract class OperationRunner : IDisposable
     }
 
     /// <summary>Runs one call synchronously.</summary>
-    public void Run(InferenceCall call, CancellationToken cancellationToken = default)
+    public void Run(InferenceCall call, CancellationToken cancellationToken = default) => Run(call, 1, cancellationToken);
+
+    private void Run(InferenceCall call, int items, CancellationToken cancellationToken)
     {
         call.EnsureInputs();
         cancellationToken.ThrowIfCancellationRequested();
@@ -45,17 +47,19 @@ public abstract class OperationRunner : IDisposable
         try
         {
             RunCore(call, cancellationToken);
-            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, null);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, null);
         }
         catch (Exception ex)
         {
-            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, ex);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, ex);
             throw;
         }
     }
 
     /// <summary>Runs one call; completes synchronously where the backend is in-process.</summary>
-    public ValueTask RunAsync(InferenceCall call, CancellationToken cancellationToken = default)
+    public ValueTask RunAsync(InferenceCall call, CancellationToken cancellationToken = default) => RunAsync(call, 1, cancellationToken);
+
+    private ValueTask RunAsync(InferenceCall call, int items, CancellationToken cancellationToken)
     {
         call.EnsureInputs();
         if (cancellationToken.IsCancellationRequested)
@@ -71,17 +75,17 @@ public abstract class OperationRunner : IDisposable
         }
         catch (Exception ex)
         {
-            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, ex);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, ex);
             return ValueTask.FromException(ex);
         }
 
         if (pending.IsCompletedSuccessfully)
         {
-            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, null);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, null);
             return default;
         }
 
-        return Awaited(pending, start);
+        return Awaited(pending, start, items);
     }
 
     /// <summary>
@@ -114,7 +118,7 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
-            Run(stacked, cancellationToken);
+            Run(stacked, calls.Count, cancellationToken);
             TensorStacker.Unstack(stacked, calls);
         }
         finally
@@ -151,7 +155,7 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
-            await RunAsync(stacked, cancellationToken).ConfigureAwait(false);
+            await RunAsync(stacked, calls.Count, cancellationToken).ConfigureAwait(false);
             TensorStacker.Unstack(stacked, calls);
         }
         finally
@@ -201,16 +205,16 @@ public abstract class OperationRunner : IDisposable
     {
     }
 
-    private async ValueTask Awaited(ValueTask pending, long start)
+    private async ValueTask Awaited(ValueTask pending, long start, int items)
     {
         try
         {
             await pending.ConfigureAwait(false);
-            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, null);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, null);
         }
         catch (Exception ex)
         {
-            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, 1, ex);
+            ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, ex);
             throw;
         }
     }
