@@ -1,10 +1,13 @@
+using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
+using ModelKit.Generators.Checking;
 using ModelKit.Generators.Emitting;
 using ModelKit.Generators.Model;
 using ModelKit.Generators.Parsing;
+using ModelKit.Generators.Scaffolding;
 
 namespace ModelKit.Generators
 {
@@ -38,6 +41,21 @@ namespace ModelKit.Generators
 
             /// <summary>Each contract paired with the referenced backends.</summary>
             public const string ContractsWithBackends = nameof(ContractsWithBackends);
+
+            /// <summary>Each <c>.modelkit-signature</c> AdditionalFile, parsed.</summary>
+            public const string Signatures = nameof(Signatures);
+
+            /// <summary>Each contract to emit, with the signature to scaffold it from when it is empty and its model listed.</summary>
+            public const string ContractsToEmit = nameof(ContractsToEmit);
+
+            /// <summary>Each contract's tensors with their locations, for the checks against its model.</summary>
+            public const string ContractChecks = nameof(ContractChecks);
+
+            /// <summary>Each contract's checks paired with its model's signature (null when not listed).</summary>
+            public const string CheckedContracts = nameof(CheckedContracts);
+
+            /// <summary>The MK3xxx diagnostics of each contract.</summary>
+            public const string SignatureDiagnostics = nameof(SignatureDiagnostics);
         }
 
         private static readonly string Version = typeof(ContractGenerator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -67,9 +85,47 @@ namespace ModelKit.Generators
                     compilation.GetTypeByMetadataName(ReferencedBackends.RemoteProviderMetadataName) is not null))
                 .WithTrackingName(Steps.ReferencedBackends);
 
-            var contracts = models
+            // Model signatures (AdditionalFiles written by the ModelKit.Build targets), parsed in the transform. Each contract picks
+            // its own from the collected set, so a changed sidecar leaves the other contracts' values equal (Unchanged).
+            var signatures = context.AdditionalTextsProvider
+                .Where(static file => SignatureParser.IsSignaturePath(file.Path))
+                .Select(static (file, cancellationToken) => SignatureParser.Parse(file.Path, file.GetText(cancellationToken)?.ToString() ?? string.Empty))
+                .WithTrackingName(Steps.Signatures)
+                .Collect();
+
+            var toEmit = models
+                .Combine(signatures)
+                .Select(static (pair, _) => new ContractToEmit(
+                    pair.Left!,
+                    pair.Left!.Scaffold is not null && Find(pair.Right, pair.Left.ModelName) is { } signature && ScaffoldEmitter.CanScaffold(signature) ? signature : null))
+                .WithTrackingName(Steps.ContractsToEmit);
+
+            var contracts = toEmit
                 .Combine(backends)
                 .WithTrackingName(Steps.ContractsWithBackends);
+
+            // The checks: a second pass over the contracts that keeps member locations (so the client above stays cached when
+            // members move), paired with the contract's signature.
+            var checks = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    ModelContractAttributeName,
+                    static (node, _) => node is InterfaceDeclarationSyntax,
+                    ContractParser.ParseCheck)
+                .Where(static check => check is not null)
+                .WithTrackingName(Steps.ContractChecks)
+                .Combine(signatures)
+                .Select(static (pair, _) => new CheckedContract(pair.Left!, Find(pair.Right, pair.Left!.ModelName)))
+                .WithTrackingName(Steps.CheckedContracts)
+                .Select(static (pair, _) => SignatureChecker.Check(pair))
+                .WithTrackingName(Steps.SignatureDiagnostics);
+
+            context.RegisterSourceOutput(checks, static (spc, items) =>
+            {
+                foreach (var item in items)
+                {
+                    spc.ReportDiagnostic(item.ToDiagnostic());
+                }
+            });
 
             context.RegisterSourceOutput(diagnostics, static (spc, items) =>
             {
@@ -81,9 +137,32 @@ namespace ModelKit.Generators
 
             context.RegisterSourceOutput(contracts, static (spc, pair) =>
             {
-                var contract = pair.Left!;
+                var contract = pair.Left.Contract;
+                if (pair.Left.Scaffold is { } signature && contract.Scaffold is { } names)
+                {
+                    string scaffold = ScaffoldEmitter.Emit(ScaffoldEmitter.Mode.Generator, contract.Namespace, contract.InterfaceName, names.Accessibility, contract.ModelName, names.InputType, names.OutputType, signature, Version);
+                    spc.AddSource(contract.HintName.Replace(".ModelKit.g.cs", ".Scaffold.g.cs"), SourceText.From(scaffold, System.Text.Encoding.UTF8));
+                    contract = contract with { Operations = ScaffoldEmitter.Operations(contract.Namespace, names.InputType, names.OutputType, signature) };
+                }
+
                 spc.AddSource(contract.HintName, SourceText.From(ClientEmitter.Emit(contract, pair.Right, Version), System.Text.Encoding.UTF8));
             });
+        }
+
+        /// <summary>The signature of <paramref name="modelName"/>; the first by path when several sidecars name it.</summary>
+        private static ModelSignature? Find(ImmutableArray<ModelSignature> signatures, string modelName)
+        {
+            ModelSignature? found = null;
+            foreach (var signature in signatures)
+            {
+                if (string.Equals(signature.ModelName, modelName, System.StringComparison.Ordinal)
+                    && (found is null || string.CompareOrdinal(signature.Path, found.Path) < 0))
+                {
+                    found = signature;
+                }
+            }
+
+            return found;
         }
     }
 }

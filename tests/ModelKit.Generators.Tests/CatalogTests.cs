@@ -15,7 +15,7 @@ public sealed class CatalogTests
     {
         var descriptor = DiagnosticDescriptors.Find(id);
         Assert.Matches("^MK[1-3][0-9]{3}$", id);
-        Assert.Equal(id[2] == '1' ? DiagnosticDescriptors.ContractCategory : DiagnosticDescriptors.TensorCategory, descriptor.Category);
+        Assert.Equal(id[2] switch { '1' => DiagnosticDescriptors.ContractCategory, '2' => DiagnosticDescriptors.TensorCategory, _ => DiagnosticDescriptors.ModelCategory }, descriptor.Category);
         Assert.Equal($"https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}", descriptor.HelpLinkUri);
         Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
         Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString()));

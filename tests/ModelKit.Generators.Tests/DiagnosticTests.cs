@@ -4,7 +4,7 @@ namespace ModelKit.Generators.Tests;
 /// One test per diagnostic: the markup <c>{|MKnnnn:text|}</c> shows where it lands. Generated code of contracts with errors
 /// (a client whose broken methods throw) is compiled too, and must add no error of its own.
 /// </summary>
-public sealed class DiagnosticTests
+public sealed partial class DiagnosticTests
 {
     private const string Types = """
 

@@ -12,6 +12,7 @@ namespace ModelKit.Generators.Diagnostics
     {
         public const string ContractCategory = "ModelKit.Contract";
         public const string TensorCategory = "ModelKit.Tensor";
+        public const string ModelCategory = "ModelKit.Model";
         private const string HelpLinkBase = "https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#";
 
         // MK1xxx: contract shape.
@@ -162,11 +163,62 @@ namespace ModelKit.Generators.Diagnostics
             "{0} cannot receive output '{1}': an [Output] destination is T[] or Memory<T>",
             "An [Output] parameter (or a [Tensor] member of an [Output] object) is caller-owned memory the model writes into: a T[] or a Memory<T>.");
 
+        // MK3xxx: a contract checked against its model's signature (models listed as <ModelKitModel> items).
+
+        public static readonly DiagnosticDescriptor UnknownInput = Error(
+            "MK3001", ModelCategory,
+            "Unknown model input",
+            "'{0}' maps to input '{1}', which model '{2}' does not have{3}",
+            "Every input tensor of a contract must name an input of the model graph (names are case-sensitive).");
+
+        public static readonly DiagnosticDescriptor UnknownOutput = Error(
+            "MK3002", ModelCategory,
+            "Output missing in model",
+            "'{0}' reads output '{1}', which model '{2}' does not have{3}",
+            "Every output tensor a contract reads must name an output of the model graph (names are case-sensitive).");
+
+        public static readonly DiagnosticDescriptor ElementTypeMismatch = Error(
+            "MK3003", ModelCategory,
+            "Element type mismatch",
+            "'{0}' has element type '{1}', but {2} '{3}' of model '{4}' is {5}; use {6}",
+            "A tensor member's element type must be the .NET type of the model tensor's element type (float for FLOAT, long for INT64…).");
+
+        public static readonly DiagnosticDescriptor RankMismatch = Error(
+            "MK3004", ModelCategory,
+            "Rank mismatch",
+            "'{0}' declares shape {1} (rank {2}), but {3} '{4}' of model '{5}' has shape {6} (rank {7})",
+            "A declared shape must have as many dimensions as the model tensor.");
+
+        public static readonly DiagnosticDescriptor DimensionMismatch = Error(
+            "MK3005", ModelCategory,
+            "Fixed dimension mismatch",
+            "'{0}' declares dimension {1} as {2}, but {3} '{4}' of model '{5}' has shape {6}, where it is {7}",
+            "A declared dimension must equal the model's where the model fixes it; use -1 for a dimension the model leaves dynamic.");
+
+        public static readonly DiagnosticDescriptor InputNotSupplied = Error(
+            "MK3006", ModelCategory,
+            "Required model input never supplied",
+            "Method '{0}' never supplies input '{1}' of model '{2}' ({3}); add a [Tensor(\"{1}\")] member of element type {4}",
+            "Every input of the model graph is required: each contract method must supply all of them.");
+
+        public static readonly DiagnosticDescriptor SignatureUnreadable = Error(
+            "MK3007", ModelCategory,
+            "Model signature cannot be read",
+            "Model signature '{0}' cannot be read ({1}), so contract '{2}' is not checked against it",
+            "The .modelkit-signature file written by the ModelKit build step is malformed or from another version of ModelKit.");
+
+        public static readonly DiagnosticDescriptor CannotScaffold = Error(
+            "MK3008", ModelCategory,
+            "Model cannot be scaffolded",
+            "Model '{0}' cannot be scaffolded into '{1}': '{2}' {3}; declare the contract's members yourself",
+            "An empty contract is scaffolded from its model's signature; every input and output must be a tensor of a supported element type.");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
             ContractMustBePartial, ModelNameEmpty, ContractNested, ContractGeneric, UnsupportedContractMember, GenericMethod,
             AsyncWithoutCancellationToken, UnsupportedReturnType, UnsupportedParameter, NoOutputs, ClientNameCollision, InheritedMembers,
             InvalidBatch, NoTensorMembers, MissingTensorAttribute, UnsupportedTensorType, DuplicateTensorName, EmptyTensorName, InvalidShape,
-            ScalarShape, OutputTypeNotConstructible, OutputMemberNotSettable, MemberNotAccessible, UnsupportedOutputDestination);
+            ScalarShape, OutputTypeNotConstructible, OutputMemberNotSettable, MemberNotAccessible, UnsupportedOutputDestination,
+            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold);
 
         /// <summary>Every descriptor, by ID.</summary>
         public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

@@ -5,6 +5,12 @@ namespace ModelKit.Generators.Model
     /// <param name="Diagnostics">The contract's diagnostics (their locations live here only, so a moved contract re-reports without re-emitting).</param>
     internal sealed record ContractResult(ContractModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 
+    /// <summary>The names a scaffolded contract (an empty interface of a listed model) gives its types.</summary>
+    /// <param name="Accessibility">The interface's accessibility (<c>public</c> or <c>internal</c>), given to the types.</param>
+    /// <param name="InputType">The input type's name, e.g. <c>MnistInput</c> (a free name in the namespace).</param>
+    /// <param name="OutputType">The output type's name, e.g. <c>MnistOutput</c>.</param>
+    internal sealed record ScaffoldNames(string Accessibility, string InputType, string OutputType);
+
     /// <summary>One contract, as plain data.</summary>
     /// <param name="Namespace">The namespace (without <c>global::</c>), or null for the global namespace.</param>
     /// <param name="InterfaceName">The interface's simple name, e.g. <c>IDigitClassifier</c>.</param>
@@ -13,6 +19,7 @@ namespace ModelKit.Generators.Model
     /// <param name="ModelName">The model name from <c>[ModelContract]</c>.</param>
     /// <param name="HintName">The generated file's name.</param>
     /// <param name="Operations">The contract's methods, in declaration order.</param>
+    /// <param name="Scaffold">For a contract without methods: the names to scaffold it with when its model is listed.</param>
     internal sealed record ContractModel(
         string? Namespace,
         string InterfaceName,
@@ -20,7 +27,8 @@ namespace ModelKit.Generators.Model
         string ClientName,
         string ModelName,
         string HintName,
-        EquatableArray<OperationModel> Operations)
+        EquatableArray<OperationModel> Operations,
+        ScaffoldNames? Scaffold = null)
     {
         /// <summary>The client's fully qualified name.</summary>
         public string ClientFullName => Namespace is null ? "global::" + ClientName : "global::" + Namespace + "." + ClientName;

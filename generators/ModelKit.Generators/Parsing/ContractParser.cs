@@ -21,6 +21,8 @@ namespace ModelKit.Generators.Parsing
         private readonly INamedTypeSymbol _contract;
         private readonly CancellationToken _cancellationToken;
         private readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+        private bool _collectCheck;
+        private ContractCheck? _check;
         private readonly Dictionary<ITypeSymbol, TypeAnalysis>[] _types =
         {
             new Dictionary<ITypeSymbol, TypeAnalysis>(SymbolEqualityComparer.Default),
@@ -54,6 +56,18 @@ namespace ModelKit.Generators.Parsing
             var parser = new ContractParser(context.SemanticModel.Compilation, contract, cancellationToken);
             var model = parser.Run((TypeDeclarationSyntax)context.TargetNode, context.Attributes);
             return new ContractResult(model, parser._diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// The transform of the checks pipeline: the contract's tensors with their locations, for the checks against the model's
+        /// signature; null when a contract-level error prevents generation.
+        /// </summary>
+        public static ContractCheck? ParseCheck(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var contract = (INamedTypeSymbol)context.TargetSymbol;
+            var parser = new ContractParser(context.SemanticModel.Compilation, contract, cancellationToken) { _collectCheck = true };
+            var model = parser.Run((TypeDeclarationSyntax)context.TargetNode, context.Attributes);
+            return model is null ? null : parser._check;
         }
 
         private ContractModel? Run(TypeDeclarationSyntax syntax, ImmutableArray<AttributeData> attributes)
@@ -161,10 +175,87 @@ namespace ModelKit.Generators.Parsing
                 return null;
             }
 
+            if (_collectCheck)
+            {
+                _check = BuildCheck(modelName!, identifier, operations);
+            }
+
             string? containingNamespace = _contract.ContainingNamespace.IsGlobalNamespace ? null : _contract.ContainingNamespace.ToDisplayString();
             string fullName = _contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             string hintName = (containingNamespace is null ? _contract.Name : containingNamespace + "." + _contract.Name) + ".ModelKit.g.cs";
-            return new ContractModel(containingNamespace, Identifier(_contract.Name), fullName, clientName, modelName!, hintName, BuildOperations(operations));
+            var scaffold = operations.Count == 0 && !HasAnyMethodDeclared() ? ScaffoldNamesFor() : null;
+            return new ContractModel(containingNamespace, Identifier(_contract.Name), fullName, clientName, modelName!, hintName, BuildOperations(operations), scaffold);
+        }
+
+        private bool HasAnyMethodDeclared()
+        {
+            foreach (var member in _contract.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Free names for the scaffolded input and output types: <c>MnistInput</c>, else <c>MnistModelInput</c>, else numbered.</summary>
+        private ScaffoldNames ScaffoldNamesFor()
+        {
+            string stem = Scaffolding.ScaffoldEmitter.TypeStem(_contract.Name);
+            string accessibility = _contract.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
+            return new ScaffoldNames(accessibility, FreeTypeName(stem, "Input"), FreeTypeName(stem, "Output"));
+        }
+
+        private string FreeTypeName(string stem, string suffix)
+        {
+            var ns = _contract.ContainingNamespace;
+            foreach (string candidate in new[] { stem + suffix, stem + "Model" + suffix })
+            {
+                if (ns.GetTypeMembers(candidate).IsEmpty)
+                {
+                    return candidate;
+                }
+            }
+
+            for (int i = 2; ; i++)
+            {
+                string candidate = stem + "Model" + suffix + i.ToString(CultureInfo.InvariantCulture);
+                if (ns.GetTypeMembers(candidate).IsEmpty)
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        private ContractCheck BuildCheck(string modelName, Location identifier, List<OperationBuilder> operations)
+        {
+            var checks = new List<OperationCheck>(operations.Count);
+            foreach (var operation in operations)
+            {
+                checks.Add(new OperationCheck(
+                    operation.DisplayName,
+                    LocationInfo.From(SourceLocation(operation.Method)),
+                    Checks(operation.Inputs),
+                    Checks(operation.Outputs)));
+            }
+
+            return new ContractCheck(_contract.Name, modelName, LocationInfo.From(identifier), operations.Count == 0 && !HasAnyMethodDeclared(), checks.ToEquatableArray());
+
+            static EquatableArray<TensorCheck> Checks(List<TensorBuilder> tensors)
+            {
+                var result = new List<TensorCheck>(tensors.Count);
+                foreach (var tensor in tensors)
+                {
+                    if (tensor.Name is not null)
+                    {
+                        result.Add(new TensorCheck(tensor.Name, tensor.Info.ElementType, tensor.Info.ElementTypeMember, tensor.HasShape, tensor.Shape, tensor.Access == TensorAccess.Scalar, tensor.Member, LocationInfo.From(tensor.Location)));
+                    }
+                }
+
+                return result.ToEquatableArray();
+            }
         }
 
         /// <summary>
