@@ -13,15 +13,26 @@ internal sealed class OnnxOperationRunner : OperationRunner
     private readonly InferenceSession _session;
     private readonly OrtMemoryInfo _cpu = OrtMemoryInfo.DefaultInstance;
     private readonly (int Input, int Dim)[]?[] _outputDimSources;
+    private readonly long[][] _outputTemplates;
 
     public OnnxOperationRunner(BoundOperation operation, InferenceSession session, ModelSignature signature)
         : base(operation, "onnxruntime")
     {
         _session = session;
         _outputDimSources = new (int, int)[]?[operation.Outputs.Count];
+        _outputTemplates = new long[operation.Outputs.Count][];
         for (int o = 0; o < operation.Outputs.Count; o++)
         {
-            _outputDimSources[o] = MapOutputDims(operation, o, signature);
+            // A stackable operation's dimension 0 is the batch: it follows input 0's rows even where the contract fixes it
+            // (a [1,10] contract output is [32,10] when 32 calls run stacked).
+            var template = (long[])operation.Outputs[o].Shape.Clone();
+            if (operation.CanStack && template.Length > 0)
+            {
+                template[0] = -1;
+            }
+
+            _outputTemplates[o] = template;
+            _outputDimSources[o] = MapOutputDims(operation, o, signature, template);
         }
     }
 
@@ -302,8 +313,7 @@ internal sealed class OnnxOperationRunner : OperationRunner
 
     private long[]? ResolveOutputShape(InferenceCall call, int o, OnnxCallState state)
     {
-        var bound = Operation.Outputs[o];
-        var template = bound.Shape;
+        var template = _outputTemplates[o];
         var sources = _outputDimSources[o];
         if (sources is null)
         {
@@ -361,15 +371,21 @@ internal sealed class OnnxOperationRunner : OperationRunner
     /// For each dynamic dimension of an output, the input dimension with the same symbolic name;
     /// null when one has no such source (the shape is then only known after the run).
     /// </summary>
-    private static (int Input, int Dim)[]? MapOutputDims(BoundOperation operation, int o, ModelSignature signature)
+    private static (int Input, int Dim)[]? MapOutputDims(BoundOperation operation, int o, ModelSignature signature, long[] template)
     {
         var bound = operation.Outputs[o];
         var names = signature.Outputs[bound.ModelIndex].DimensionNames;
         var sources = new List<(int, int)>();
-        for (int d = 0; d < bound.Shape.Length; d++)
+        for (int d = 0; d < template.Length; d++)
         {
-            if (bound.Shape[d] >= 0)
+            if (template[d] >= 0)
             {
+                continue;
+            }
+
+            if (d == 0 && operation.CanStack)
+            {
+                sources.Add((0, 0));
                 continue;
             }
 

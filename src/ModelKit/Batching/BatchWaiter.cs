@@ -8,8 +8,12 @@ namespace ModelKit.Batching;
 /// </summary>
 internal sealed class BatchWaiter : IValueTaskSource
 {
+    // Waiting (in the queue) → Collected (in the batch being gathered) → Running → Done. The caller's cancellation
+    // completes it from Waiting or Collected; once Running, the run's own cancellation applies.
     private const int Waiting = 0;
-    private const int Claimed = 1;
+    private const int Collected = 1;
+    private const int Running = 2;
+    private const int Done = 3;
 
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private int _state;
@@ -22,7 +26,6 @@ internal sealed class BatchWaiter : IValueTaskSource
 
     public CancellationToken CancellationToken { get; private set; }
 
-    public bool IsClaimed => Volatile.Read(ref _state) != Waiting;
 
     public void Prepare(bool async, CancellationToken cancellationToken)
     {
@@ -41,16 +44,24 @@ internal sealed class BatchWaiter : IValueTaskSource
         }
     }
 
-    /// <summary>Claims the waiter for the batch loop; false when the caller's cancellation already completed it.</summary>
-    public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Waiting) == Waiting;
+    /// <summary>Takes the waiter into the batch being gathered; false when the caller's cancellation already completed it.</summary>
+    public bool TryCollect() => Interlocked.CompareExchange(ref _state, Collected, Waiting) == Waiting;
 
-    /// <summary>Completes a claimed waiter.</summary>
-    public void Complete(Exception? error) => Signal(error);
+    /// <summary>Commits a collected waiter to the run; false when the caller canceled while the batch was gathered.</summary>
+    public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Collected) == Collected;
 
-    /// <summary>Completes the waiter if nobody claimed it yet (cancellation).</summary>
+    /// <summary>Completes a running waiter.</summary>
+    public void Complete(Exception? error)
+    {
+        Volatile.Write(ref _state, Done);
+        Signal(error);
+    }
+
+    /// <summary>Completes the waiter if it has not started running (cancellation, unload).</summary>
     public bool TryComplete(Exception error)
     {
-        if (!TryClaim())
+        if (Interlocked.CompareExchange(ref _state, Done, Waiting) != Waiting
+            && Interlocked.CompareExchange(ref _state, Done, Collected) != Collected)
         {
             return false;
         }

@@ -142,9 +142,9 @@ internal sealed class BatchingOperationRunner : OperationRunner
         Interlocked.Decrement(ref _queued);
         BatchingMetrics.QueueLength.Add(-1, new KeyValuePair<string, object?>("model", Operation.ModelName));
         var waiter = (BatchWaiter)call.BatchState!;
-        if (!waiter.TryClaim())
+        if (!waiter.TryCollect())
         {
-            return; // canceled while queued: the caller has its answer already.
+            return; // canceled while queued (or a stale entry of a reused call): the caller has its answer already.
         }
 
         BatchingMetrics.QueueDelay.Record(Stopwatch.GetElapsedTime(waiter.EnqueuedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("model", Operation.ModelName));
@@ -163,6 +163,8 @@ internal sealed class BatchingOperationRunner : OperationRunner
 
     private void RunBatch(List<InferenceCall> batch)
     {
+        // Callers that canceled while the batch was gathered are already answered: leave them out.
+        batch.RemoveAll(static call => !((BatchWaiter)call.BatchState!).TryStart());
         if (batch.Count == 0)
         {
             return;

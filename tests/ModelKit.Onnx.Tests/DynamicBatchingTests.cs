@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ModelKit.Batching;
+using ModelKit.Binding;
+
+namespace ModelKit.Onnx.Tests;
+
+/// <summary>
+/// Dynamic batching over a real ONNX Runtime session: concurrent single calls stacked into runs, each caller with its
+/// own result, cancellation and rejection; batching refused for a fixed dimension 0.
+/// </summary>
+public sealed class DynamicBatchingTests
+{
+    // The contract fixes one row per call ([1,4] → [1,3]), as generated clients of single-item methods do.
+    private static OperationDescriptor SingleRow() => Ops.Operation("ILinear", "Predict",
+        [Ops.Input<float>("x", [1, 4])], [Ops.Output<float>("y", [1, 3])]);
+
+    private static float[] Row(int k) => [k % 7, -(k % 5), k * 0.25f, 1];
+
+    [Fact]
+    public async Task Concurrent_single_calls_are_stacked_into_fewer_runs_and_each_caller_gets_its_own_row()
+    {
+        string model = $"linear-batched-{Guid.NewGuid():N}";
+        using var inner = TestModels.Load(TestModels.Linear(), model);
+        using var backend = new BatchingBackend(inner, new BatchingOptions { MaxBatchSize = 16, MaxQueueDelay = TimeSpan.FromMilliseconds(20) });
+        using var runner = backend.Bind(SingleRow());
+        using var runs = new InnerRuns(model);
+
+        const int Callers = 48;
+        var results = new float[Callers][];
+        var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, Callers).Select(k => Task.Factory.StartNew(async () =>
+        {
+            start.Wait();
+            var call = runner.Rent();
+            try
+            {
+                call.SetInput(0, Row(k));
+                if (k % 2 == 0)
+                {
+                    await runner.RunAsync(call);
+                }
+                else
+                {
+                    runner.Run(call);
+                }
+
+                Assert.Equal([1L, 3L], call.Outputs[0].Shape);
+                results[k] = call.GetArray<float>(0);
+            }
+            finally
+            {
+                runner.Return(call);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
+        start.Set();
+        await Task.WhenAll(tasks);
+
+        for (int k = 0; k < Callers; k++)
+        {
+            Assert.Equal(TestModels.LinearReference(Row(k)), results[k]);
+        }
+
+        Assert.True(runs.Runs < Callers, $"{Callers} calls took {runs.Runs} ONNX Runtime runs: nothing was stacked.");
+        Assert.Equal(Callers, runs.Items);
+    }
+
+    [Fact]
+    public async Task A_caller_canceled_while_its_batch_gathers_is_answered_at_once_and_the_others_still_run()
+    {
+        using var inner = TestModels.Load(TestModels.Linear());
+        using var backend = new BatchingBackend(inner, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelay = TimeSpan.FromMilliseconds(600) });
+        using var runner = backend.Bind(SingleRow());
+
+        using var cts = new CancellationTokenSource();
+        var canceled = runner.Rent();
+        var kept = runner.Rent();
+        try
+        {
+            canceled.SetInput(0, Row(1));
+            kept.SetInput(0, Row(2));
+            var stopwatch = Stopwatch.StartNew();
+            var canceledRun = runner.RunAsync(canceled, cts.Token).AsTask();
+            var keptRun = runner.RunAsync(kept).AsTask();
+            cts.CancelAfter(30);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceledRun);
+            Assert.True(stopwatch.ElapsedMilliseconds < 400, $"the canceled caller waited {stopwatch.ElapsedMilliseconds} ms, as long as the batch.");
+            await keptRun;
+            Assert.Equal(TestModels.LinearReference(Row(2)), kept.GetArray<float>(0));
+        }
+        finally
+        {
+            runner.Return(kept);
+        }
+
+        // The canceled call goes back to the pool and serves the next caller correctly.
+        runner.Return(canceled);
+        for (int k = 0; k < 3; k++)
+        {
+            var call = runner.Rent();
+            try
+            {
+                call.SetInput(0, Row(10 + k));
+                await runner.RunAsync(call);
+                Assert.Equal(TestModels.LinearReference(Row(10 + k)), call.GetArray<float>(0));
+            }
+            finally
+            {
+                runner.Return(call);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_full_queue_rejects_fast_with_a_typed_exception_and_every_accepted_call_completes()
+    {
+        using var inner = TestModels.Load(TestModels.Linear(), "linear-small-queue");
+        using var backend = new BatchingBackend(inner, new BatchingOptions { MaxBatchSize = 1, MaxQueueDelay = TimeSpan.Zero, MaxQueueSize = 2 });
+        using var runner = backend.Bind(SingleRow());
+
+        const int Calls = 300;
+        var calls = new InferenceCall[Calls];
+        var runs = new Task[Calls];
+        for (int k = 0; k < Calls; k++)
+        {
+            calls[k] = runner.Rent();
+            calls[k].SetInput(0, Row(k));
+            runs[k] = runner.RunAsync(calls[k]).AsTask();
+        }
+
+        int rejected = 0, completed = 0;
+        for (int k = 0; k < Calls; k++)
+        {
+            try
+            {
+                await runs[k];
+                completed++;
+                Assert.Equal(TestModels.LinearReference(Row(k)), calls[k].GetArray<float>(0));
+            }
+            catch (ModelQueueFullException ex)
+            {
+                rejected++;
+                Assert.Equal("linear-small-queue", ex.Model);
+                Assert.Equal(2, ex.Capacity);
+            }
+        }
+
+        foreach (var call in calls)
+        {
+            runner.Return(call);
+        }
+
+        Assert.True(rejected > 0, "300 calls queued at once never filled a queue of 2.");
+        Assert.True(completed >= 2, $"only {completed} calls were accepted.");
+    }
+
+    [Fact]
+    public void Batching_a_model_whose_dimension_0_is_fixed_is_refused_at_start_with_the_reason()
+    {
+        using var inner = TestModels.Load(TestModels.Linear(dynamicBatch: false), "fixed-linear");
+        var ex = Assert.Throws<ModelLoadException>(() => new BatchingBackend(inner, new BatchingOptions()));
+        Assert.Contains("fixed-linear", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("fixed dimension 0", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Counts the inner ONNX Runtime runs and items of one model.</summary>
+    private sealed class InnerRuns : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _runs;
+        private long _items;
+
+        public InnerRuns(string model)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ModelKitMetrics.MeterName && instrument.Name is "modelkit.inference.count" or "modelkit.inference.items")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                bool modelMatches = false, inner = false;
+                foreach (var tag in tags)
+                {
+                    modelMatches |= tag.Key == "model" && tag.Value as string == model;
+                    inner |= tag.Key == "backend" && tag.Value as string == "onnxruntime";
+                }
+
+                if (modelMatches && inner)
+                {
+                    if (instrument.Name == "modelkit.inference.count")
+                    {
+                        Interlocked.Add(ref _runs, value);
+                    }
+                    else
+                    {
+                        Interlocked.Add(ref _items, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Runs => Interlocked.Read(ref _runs);
+
+        public long Items => Interlocked.Read(ref _items);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
