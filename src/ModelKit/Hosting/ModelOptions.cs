@@ -57,11 +57,24 @@ public sealed class ModelOptions
     /// <summary>Dynamic batching; off when null.</summary>
     public BatchingOptions? Batching { get; set; }
 
+    /// <summary>
+    /// For a remote model: a local model to run when the endpoint is unreachable or its circuit is open (logged and counted);
+    /// off when null.
+    /// </summary>
+    public FallbackOptions? Fallback { get; set; }
+
     /// <summary>Whether the model runs locally.</summary>
     public bool IsLocal => !string.IsNullOrWhiteSpace(Path);
 
     /// <summary>Whether the model runs remotely.</summary>
     public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint);
+}
+
+/// <summary>The local model a remote model falls back to when its endpoint cannot be reached.</summary>
+public sealed class FallbackOptions
+{
+    /// <summary>Path to the <c>.onnx</c> file run locally (with the model's other local options) while the endpoint is down.</summary>
+    public string? Path { get; set; }
 }
 
 /// <summary>Dynamic batching of concurrent single calls.</summary>

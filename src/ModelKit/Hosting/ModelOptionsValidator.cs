@@ -54,6 +54,18 @@ internal sealed class ModelOptionsValidator(ModelKitModelCatalog catalog) : IVal
             failures.Add($"{prefix}:Timeout must be positive.");
         }
 
+        if (options.Fallback is { } fallback)
+        {
+            if (string.IsNullOrWhiteSpace(fallback.Path))
+            {
+                failures.Add($"{prefix}:Fallback needs a Path (the local model run while the endpoint is unreachable).");
+            }
+            else if (!options.IsRemote)
+            {
+                failures.Add($"{prefix}:Fallback applies to remote models only; set Endpoint, or drop Fallback and set Path.");
+            }
+        }
+
         if (options.Batching is { } batching)
         {
             if (batching.MaxBatchSize < 1 || batching.MaxQueueSize < 1 || batching.MaxQueueDelay < TimeSpan.Zero)

@@ -1,0 +1,140 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
+using ModelKit.Protocol;
+using ModelKit.Protocol.Grpc;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace ModelKit.Remote;
+
+/// <summary>
+/// gRPC (<c>inference.GRPCInferenceService</c>) over a <see cref="GrpcChannel"/> whose <see cref="HttpClient"/> comes from the
+/// factory. Retries are gRPC's own (status <c>Unavailable</c> only: the connection failed or the server refused before running
+/// the model), the deadline is the model's Timeout, and a circuit breaker guards the endpoint.
+/// </summary>
+internal sealed class GrpcTransport : RemoteTransport
+{
+    private readonly GrpcChannel _channel;
+    private readonly GRPCInferenceService.GRPCInferenceServiceClient _client;
+    private readonly Metadata? _headers;
+    private readonly ResiliencePipeline _breaker;
+
+    public GrpcTransport(RemoteTarget target, HttpClient http)
+        : base(target)
+    {
+        var retry = new MethodConfig
+        {
+            Names = { MethodName.Default },
+            RetryPolicy = new RetryPolicy
+            {
+                MaxAttempts = 3,
+                InitialBackoff = TimeSpan.FromMilliseconds(100),
+                MaxBackoff = TimeSpan.FromSeconds(1),
+                BackoffMultiplier = 2,
+                RetryableStatusCodes = { StatusCode.Unavailable },
+            },
+        };
+        _channel = GrpcChannel.ForAddress(target.Endpoint, new GrpcChannelOptions
+        {
+            HttpClient = http,
+            DisposeHttpClient = true,
+            MaxSendMessageSize = null, // the server enforces its own limit
+            MaxReceiveMessageSize = 1024 * 1024 * 1024,
+            MaxRetryBufferPerCallSize = 16 * 1024 * 1024,
+            MaxRetryBufferSize = 64 * 1024 * 1024,
+            ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
+        });
+        _client = new GRPCInferenceService.GRPCInferenceServiceClient(_channel);
+        if (target.ApiKey is not null)
+        {
+            _headers = new Metadata { { "authorization", "Bearer " + target.ApiKey } };
+        }
+
+        _breaker = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RpcException>(static ex =>
+                    ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown),
+                FailureRatio = 0.5,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(60),
+                BreakDuration = TimeSpan.FromSeconds(5),
+            })
+            .Build();
+    }
+
+    public override async Task<ModelSignature> GetSignatureAsync(CancellationToken cancellationToken)
+    {
+        var request = new ModelMetadataRequest { Name = Target.RemoteName, Version = Target.Version ?? string.Empty };
+        var reply = await CallAsync(static (client, request, options) => client.ModelMetadataAsync(request, options).ResponseAsync, request, "model metadata", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new ModelSignature(
+                reply.Inputs.Select(static t => new TensorInfo(t.Name, InferenceDataTypes.GetElementType(t.Datatype, t.Name), t.Shape.ToArray())).ToArray(),
+                reply.Outputs.Select(static t => new TensorInfo(t.Name, InferenceDataTypes.GetElementType(t.Datatype, t.Name), t.Shape.ToArray())).ToArray());
+        }
+        catch (ProtocolException ex)
+        {
+            throw BadResponse("model metadata", ex);
+        }
+    }
+
+    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        request.ModelName = Target.RemoteName;
+        request.ModelVersion = Target.Version;
+        var message = GrpcInferenceCodec.EncodeRequest(request);
+        var reply = await CallAsync(static (client, message, options) => client.ModelInferAsync(message, options).ResponseAsync, message, "inference", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Raw output contents are viewed in place: the reply's buffers are not pooled, so the views may be handed out.
+            return new RemoteResponse(GrpcInferenceCodec.DecodeResponse(reply), null);
+        }
+        catch (ProtocolException ex)
+        {
+            throw BadResponse("inference response", ex);
+        }
+    }
+
+    public override void Dispose() => _channel.Dispose();
+
+    private async Task<TReply> CallAsync<TRequest, TReply>(Func<GRPCInferenceService.GRPCInferenceServiceClient, TRequest, CallOptions, Task<TReply>> call,
+        TRequest request, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _breaker.ExecuteAsync(
+                static async (state, token) =>
+                {
+                    var options = new CallOptions(state.Self._headers, DateTime.UtcNow + state.Self.Target.Timeout, token);
+                    return await state.Call(state.Self._client, state.Request, options).ConfigureAwait(false);
+                },
+                (Self: this, Call: call, Request: request),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"The {what} call to {Target.EndpointText} was canceled.", ex, cancellationToken);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new RemoteEndpointUnreachableException(Target.ModelName, Target.EndpointText,
+                $"the circuit breaker of the endpoint is open after repeated failures; {what} was not sent", ex);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            throw new RemoteEndpointUnreachableException(Target.ModelName, Target.EndpointText,
+                $"the endpoint cannot be reached for {what} ({ex.Status.Detail})", ex);
+        }
+        catch (RpcException ex)
+        {
+            string message = ex.StatusCode == StatusCode.DeadlineExceeded
+                ? $"the {what} call exceeded its deadline (Timeout {Target.Timeout.TotalSeconds:0.###} s)"
+                : $"the server answered {ex.StatusCode} to the {what} call for '{Target.RemoteName}'" + (string.IsNullOrEmpty(ex.Status.Detail) ? string.Empty : ": " + ex.Status.Detail);
+            throw ex.StatusCode == StatusCode.Unavailable
+                ? new RemoteServiceUnavailableException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex)
+                : new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex);
+        }
+    }
+}

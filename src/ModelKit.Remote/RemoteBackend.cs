@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Logging;
+using ModelKit.Binding;
+
+namespace ModelKit.Remote;
+
+/// <summary>
+/// Runs one model on a remote Open Inference Protocol server. The signature comes from the server's model metadata at
+/// creation, so contracts bind (and fail) exactly as they do against a local model.
+/// </summary>
+public sealed class RemoteBackend : IInferenceBackend
+{
+    private readonly List<OperationRunner> _runners = [];
+    private readonly ModelOptions _options;
+    private readonly IReadOnlyList<IInferenceBackendProvider> _fallbackProviders;
+    private readonly IServiceProvider? _services;
+    private readonly Lock _fallbackLock = new();
+    private IInferenceBackend? _fallback;
+    private int _fallingBack;
+    private int _disposed;
+
+    private RemoteBackend(RemoteTransport transport, ModelOptions options, IReadOnlyList<IInferenceBackendProvider> fallbackProviders, IServiceProvider? services, ILogger logger)
+    {
+        Transport = transport;
+        Target = transport.Target;
+        _options = options;
+        _fallbackProviders = fallbackProviders;
+        _services = services;
+        Logger = logger;
+        Description = Target.Describe();
+    }
+
+    public string ModelName => Target.ModelName;
+
+    public ModelSignature Signature { get; private set; } = null!;
+
+    public string Description { get; }
+
+    /// <summary>The server's base address.</summary>
+    public Uri Endpoint => Target.Endpoint;
+
+    /// <summary>The wire protocol: <c>rest-binary</c>, <c>rest-json</c> or <c>grpc</c>.</summary>
+    public string Protocol => Target.Protocol;
+
+    /// <summary>Whether <see cref="Signature"/> came from the server (false when the server was down at creation and the fallback model supplied it).</summary>
+    public bool SignatureFromServer { get; private set; }
+
+    /// <summary>Whether a local fallback is configured.</summary>
+    public bool HasFallback => !string.IsNullOrWhiteSpace(_options.Fallback?.Path);
+
+    /// <summary>The local fallback backend, once it was needed; null before.</summary>
+    public IInferenceBackend? FallbackBackend => Volatile.Read(ref _fallback);
+
+    internal RemoteTarget Target { get; }
+
+    internal RemoteTransport Transport { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>
+    /// Connects to <see cref="ModelOptions.Endpoint"/> and reads the model's metadata. <paramref name="fallbackProviders"/> create
+    /// the local backend of <see cref="ModelOptions.Fallback"/> when needed.
+    /// </summary>
+    public static RemoteBackend Create(string modelName, ModelOptions options, IHttpClientFactory httpClientFactory,
+        IReadOnlyList<IInferenceBackendProvider>? fallbackProviders = null, IServiceProvider? services = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(httpClientFactory);
+        logger ??= Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var target = RemoteTarget.From(modelName, options);
+        RemoteTransport transport = target.Protocol == "grpc"
+            ? new GrpcTransport(target, httpClientFactory.CreateClient(RemoteBackendProvider.GrpcHttpClientName))
+            : new RestTransport(target, httpClientFactory.CreateClient(RemoteBackendProvider.HttpClientName));
+        var backend = new RemoteBackend(transport, options, fallbackProviders ?? [], services, logger);
+        try
+        {
+            try
+            {
+                backend.Signature = transport.GetSignatureAsync(CancellationToken.None).GetAwaiter().GetResult();
+                backend.SignatureFromServer = true;
+                RemoteLog.Connected(logger, modelName, target.Protocol, target.EndpointText, target.RemoteName, target.Version ?? "(server's choice)", backend.Signature.ToString());
+            }
+            catch (RemoteEndpointUnreachableException ex) when (backend.HasFallback)
+            {
+                backend.NoteFallback(ex);
+                backend.Signature = backend.GetFallback().Signature;
+            }
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+
+        return backend;
+    }
+
+    public OperationRunner Bind(OperationDescriptor operation)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var bound = BoundOperation.Bind(operation, ModelName, Signature);
+        var runner = new RemoteOperationRunner(bound, this);
+        lock (_runners)
+        {
+            _runners.Add(runner);
+        }
+
+        return runner;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_runners)
+        {
+            foreach (var runner in _runners)
+            {
+                runner.Dispose();
+            }
+
+            _runners.Clear();
+        }
+
+        Transport.Dispose();
+        lock (_fallbackLock)
+        {
+            _fallback?.Dispose();
+            _fallback = null;
+        }
+    }
+
+    /// <summary>The local fallback backend, created on first need through the other registered providers.</summary>
+    internal IInferenceBackend GetFallback()
+    {
+        var existing = Volatile.Read(ref _fallback);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        lock (_fallbackLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_fallback is not null)
+            {
+                return _fallback;
+            }
+
+            string path = _options.Fallback?.Path ?? throw new InvalidOperationException("No fallback is configured.");
+            var local = LocalOptions(_options, path);
+            var provider = _fallbackProviders.FirstOrDefault(p => p.CanCreate(local))
+                ?? throw new ModelLoadException(ModelName,
+                    $"Fallback:Path '{path}' is set, but no local backend is registered to run it (reference ModelKit.Onnx; registered: {string.Join(", ", _fallbackProviders.Select(static p => p.Name).DefaultIfEmpty("none"))}).");
+            var services = _services ?? EmptyServiceProvider.Instance;
+            var backend = provider.Create(ModelName, local, services);
+            RemoteLog.FallbackLoaded(Logger, ModelName, path, backend.Description);
+            Volatile.Write(ref _fallback, backend);
+            return backend;
+        }
+    }
+
+    /// <summary>Counts a call that runs on the fallback; logs when calls start falling back.</summary>
+    internal void NoteFallback(RemoteEndpointUnreachableException reason)
+    {
+        string why = reason.CircuitOpen ? "circuit_open" : "unreachable";
+        RemoteMetrics.RecordFallback(ModelName, why);
+        if (Interlocked.Exchange(ref _fallingBack, 1) == 0)
+        {
+            RemoteLog.FallingBack(Logger, reason, ModelName, Target.EndpointText, why, _options.Fallback?.Path ?? string.Empty);
+        }
+    }
+
+    /// <summary>Logs when the endpoint answers again after calls fell back.</summary>
+    internal void NoteRemoteSucceeded()
+    {
+        if (Volatile.Read(ref _fallingBack) != 0 && Interlocked.Exchange(ref _fallingBack, 0) != 0)
+        {
+            RemoteLog.Recovered(Logger, ModelName, Target.EndpointText);
+        }
+    }
+
+    private static ModelOptions LocalOptions(ModelOptions remote, string path)
+    {
+        var local = new ModelOptions
+        {
+            Path = path,
+            IntraOpThreads = remote.IntraOpThreads,
+            InterOpThreads = remote.InterOpThreads,
+            GraphOptimizationLevel = remote.GraphOptimizationLevel,
+            CudaDeviceId = remote.CudaDeviceId,
+            TensorRtCachePath = remote.TensorRtCachePath,
+            WarmupRuns = remote.WarmupRuns,
+            Timeout = remote.Timeout,
+        };
+        foreach (var provider in remote.ExecutionProviders)
+        {
+            local.ExecutionProviders.Add(provider);
+        }
+
+        return local;
+    }
+
+    private sealed class EmptyServiceProvider : IServiceProvider
+    {
+        public static readonly EmptyServiceProvider Instance = new();
+
+        public object? GetService(Type serviceType) => null;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+
+namespace ModelKit.Remote;
+
+/// <summary>
+/// A remote Open Inference Protocol server rejected or failed a call. Carries the HTTP status (REST) or gRPC status, and the
+/// server's own error text; the message names the model and the endpoint.
+/// </summary>
+public class RemoteInferenceException : ModelExecutionException
+{
+    public RemoteInferenceException(string model, string endpoint, string message, HttpStatusCode? statusCode = null,
+        global::Grpc.Core.StatusCode? grpcStatus = null, string? serverError = null, Exception? innerException = null)
+        : base(model, $"{message} (endpoint {endpoint})", innerException)
+    {
+        Endpoint = endpoint;
+        StatusCode = statusCode;
+        GrpcStatus = grpcStatus;
+        ServerError = serverError;
+    }
+
+    /// <summary>The server's base address.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The HTTP status the server answered (REST), or null (gRPC, or no answer at all).</summary>
+    public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>The gRPC status the server answered (gRPC), or null.</summary>
+    public global::Grpc.Core.StatusCode? GrpcStatus { get; }
+
+    /// <summary>The server's error text (<c>{"error": "…"}</c> or the gRPC status detail), or null.</summary>
+    public string? ServerError { get; }
+}
+
+/// <summary>
+/// The server answered 503 (gRPC <c>Unavailable</c>): its queue is full or the model is not ready. Nothing ran; retrying
+/// later is safe. ModelKit already retried with backoff before raising it.
+/// </summary>
+public sealed class RemoteServiceUnavailableException(string model, string endpoint, string message, HttpStatusCode? statusCode,
+    global::Grpc.Core.StatusCode? grpcStatus, string? serverError, Exception? innerException = null)
+    : RemoteInferenceException(model, endpoint, message, statusCode, grpcStatus, serverError, innerException);
+
+/// <summary>
+/// The endpoint could not be reached (connection refused, name not resolved, TLS failure) or its circuit breaker is open
+/// after repeated failures. With <c>Fallback:Path</c> configured, calls run locally instead of raising this.
+/// </summary>
+public sealed class RemoteEndpointUnreachableException(string model, string endpoint, string message, Exception? innerException = null)
+    : RemoteInferenceException(model, endpoint, message, null, null, null, innerException)
+{
+    /// <summary>Whether the call was refused by the open circuit breaker without trying the network.</summary>
+    public bool CircuitOpen => InnerException is Polly.CircuitBreaker.BrokenCircuitException;
+}

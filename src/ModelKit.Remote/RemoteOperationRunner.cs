@@ -1,0 +1,171 @@
+using ModelKit.Binding;
+using ModelKit.Protocol;
+
+namespace ModelKit.Remote;
+
+/// <summary>
+/// Runs a bound operation on the remote server: the call's inputs are encoded straight from the caller's memory, only the
+/// outputs the operation reads are requested, and they are decoded into the call (outputs with dynamic dimensions come back
+/// with the server's shape). With a fallback configured, a call whose endpoint is unreachable runs on the local model.
+/// </summary>
+internal sealed class RemoteOperationRunner : OperationRunner
+{
+    private readonly RemoteBackend _backend;
+    private readonly List<InferRequestedOutput> _requestedOutputs;
+    private readonly bool _binaryInputs;
+    private readonly Lock _fallbackLock = new();
+    private OperationRunner? _fallbackRunner;
+
+    public RemoteOperationRunner(BoundOperation operation, RemoteBackend backend)
+        : base(operation, "remote")
+    {
+        _backend = backend;
+        bool binary = backend.Protocol != "rest-json";
+        _binaryInputs = binary;
+        // FP16/BF16 have no JSON form: they travel binary whatever the protocol.
+        _requestedOutputs = operation.Outputs
+            .Select(o => new InferRequestedOutput(o.Name, binary || InferenceDataTypes.RequiresBinary(o.ElementType) ? true : null))
+            .ToList();
+    }
+
+    protected override void RunCore(InferenceCall call, CancellationToken cancellationToken) =>
+        RunCoreAsync(call, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    protected override async ValueTask RunCoreAsync(InferenceCall call, CancellationToken cancellationToken)
+    {
+        if (!_backend.HasFallback)
+        {
+            await RunRemoteAsync(call, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await RunRemoteAsync(call, cancellationToken).ConfigureAwait(false);
+            _backend.NoteRemoteSucceeded();
+        }
+        catch (RemoteEndpointUnreachableException ex)
+        {
+            _backend.NoteFallback(ex);
+            await RunFallbackAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (_fallbackLock)
+            {
+                _fallbackRunner?.Dispose();
+                _fallbackRunner = null;
+            }
+        }
+    }
+
+    private async ValueTask RunRemoteAsync(InferenceCall call, CancellationToken cancellationToken)
+    {
+        var request = new InferenceRequest { Outputs = _requestedOutputs };
+        var names = Operation.InputNames;
+        for (int i = 0; i < call.Inputs.Length; i++)
+        {
+            request.Inputs.Add(new InferTensor(names[i], call.Inputs[i]) { Binary = _binaryInputs });
+        }
+
+        using var response = await _backend.Transport.InferAsync(request, cancellationToken).ConfigureAwait(false);
+        for (int o = 0; o < call.Outputs.Length; o++)
+        {
+            SetOutput(call, o, response);
+        }
+    }
+
+    private void SetOutput(InferenceCall call, int o, RemoteResponse response)
+    {
+        var bound = Operation.Outputs[o];
+        var tensor = response.Response.FindOutput(bound.Name)
+            ?? throw BadOutput($"the response has no output '{bound.Name}' (it has {string.Join(", ", response.Response.Outputs.Select(static t => $"'{t.Name}'").DefaultIfEmpty("none"))})");
+        var value = tensor.Value;
+        if (value.ElementType != bound.ElementType)
+        {
+            throw BadOutput($"output '{bound.Name}' came back as {tensor.Datatype}, but the model's metadata says {InferenceDataTypes.FromElementType(bound.ElementType)}");
+        }
+
+        if (!TensorShape.Matches(bound.Shape, value.Shape))
+        {
+            throw BadOutput($"output '{bound.Name}' came back with shape {TensorShape.Format(value.Shape)}, but {Operation.Descriptor.DisplayName} expects {TensorShape.Format(bound.Shape)}");
+        }
+
+        if (call.OutputProvided[o])
+        {
+            var target = call.Outputs[o].Buffer;
+            if (target.Length != value.Buffer.Length)
+            {
+                throw new TensorMismatchException(Operation.Descriptor.DisplayName, bound.Descriptor.Member, bound.Name,
+                    $"a destination of {value.Buffer.Length} elements (shape {TensorShape.Format(value.Shape)})", $"{target.Length} elements");
+            }
+
+            value.Buffer.CopyTo(target);
+            call.Outputs[o] = new TensorValue(value.Shape, target);
+        }
+        else if (response.ViewsArePooled && tensor.Binary)
+        {
+            // A view over the pooled response body, which goes back to the pool: copy out.
+            var copy = TensorElementTypes.Allocate(value.ElementType, value.Buffer.Length);
+            value.Buffer.CopyTo(copy);
+            call.Outputs[o] = new TensorValue(value.Shape, copy);
+        }
+        else
+        {
+            call.Outputs[o] = value;
+        }
+    }
+
+    private RemoteInferenceException BadOutput(string problem) =>
+        new(Operation.ModelName, _backend.Target.EndpointText, $"{Operation.Descriptor.DisplayName}: {problem}");
+
+    private async ValueTask RunFallbackAsync(InferenceCall call, CancellationToken cancellationToken)
+    {
+        var runner = GetFallbackRunner();
+        var local = runner.Rent();
+        try
+        {
+            for (int i = 0; i < call.Inputs.Length; i++)
+            {
+                local.SetInput(i, call.Inputs[i]);
+            }
+
+            for (int o = 0; o < call.Outputs.Length; o++)
+            {
+                if (call.OutputProvided[o])
+                {
+                    local.Outputs[o] = call.Outputs[o];
+                    local.OutputProvided[o] = true;
+                }
+            }
+
+            await runner.RunAsync(local, cancellationToken).ConfigureAwait(false);
+            for (int o = 0; o < call.Outputs.Length; o++)
+            {
+                call.Outputs[o] = local.Outputs[o];
+            }
+        }
+        finally
+        {
+            runner.Return(local);
+        }
+    }
+
+    private OperationRunner GetFallbackRunner()
+    {
+        var runner = Volatile.Read(ref _fallbackRunner);
+        if (runner is not null)
+        {
+            return runner;
+        }
+
+        lock (_fallbackLock)
+        {
+            return _fallbackRunner ??= _backend.GetFallback().Bind(Operation.Descriptor);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Buffers;
+using ModelKit.Protocol;
+
+namespace ModelKit.Remote;
+
+/// <summary>Where one remote model lives and how to reach it.</summary>
+/// <param name="ModelName">The model's name in this app (contract, configuration).</param>
+/// <param name="RemoteName">The model's name on the server (<see cref="ModelOptions.RemoteName"/> or <paramref name="ModelName"/>).</param>
+/// <param name="Version">The numeric version asked for, or null for the server's choice.</param>
+/// <param name="Endpoint">The server's base address.</param>
+/// <param name="Protocol"><c>rest-binary</c>, <c>rest-json</c> or <c>grpc</c>.</param>
+/// <param name="ApiKey">Sent as <c>Authorization: Bearer</c>.</param>
+/// <param name="Timeout">One attempt's timeout (REST) or the call's deadline (gRPC).</param>
+internal sealed record RemoteTarget(string ModelName, string RemoteName, string? Version, Uri Endpoint, string Protocol, string? ApiKey, TimeSpan Timeout)
+{
+    public string EndpointText { get; } = Endpoint.ToString().TrimEnd('/');
+
+    public static RemoteTarget From(string modelName, ModelOptions options)
+    {
+        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ModelLoadException(modelName, $"Endpoint '{options.Endpoint}' is not an absolute http:// or https:// address.");
+        }
+
+        string protocol = (options.Protocol ?? "rest-binary").Trim().ToLowerInvariant();
+        if (protocol is not ("rest-binary" or "rest-json" or "grpc"))
+        {
+            throw new ModelLoadException(modelName, $"Protocol '{options.Protocol}' is not one of rest-binary, rest-json, grpc.");
+        }
+
+        string? version = string.IsNullOrWhiteSpace(options.Version) ? null : options.Version.Trim();
+        string remoteName = string.IsNullOrWhiteSpace(options.RemoteName) ? modelName : options.RemoteName.Trim();
+        return new RemoteTarget(modelName, remoteName, version, endpoint, protocol, string.IsNullOrEmpty(options.ApiKey) ? null : options.ApiKey,
+            options.Timeout > TimeSpan.Zero ? options.Timeout : TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary><c>remote rest-binary http://host:port mnist v1</c>.</summary>
+    public string Describe() => $"remote {Protocol} {EndpointText} model '{RemoteName}'{(Version is null ? string.Empty : " version " + Version)}";
+}
+
+/// <summary>A decoded response, with the pooled body its binary tensors may view (returned on dispose).</summary>
+internal readonly struct RemoteResponse(InferenceResponse response, byte[]? pooledBody) : IDisposable
+{
+    public InferenceResponse Response { get; } = response;
+
+    /// <summary>Whether binary outputs are views over a pooled body and must be copied before <see cref="Dispose"/>.</summary>
+    public bool ViewsArePooled => pooledBody is not null;
+
+    public void Dispose()
+    {
+        if (pooledBody is not null)
+        {
+            ArrayPool<byte>.Shared.Return(pooledBody);
+        }
+    }
+}
+
+/// <summary>One wire protocol to one server.</summary>
+internal abstract class RemoteTransport(RemoteTarget target) : IDisposable
+{
+    public RemoteTarget Target { get; } = target;
+
+    /// <summary>The model's signature from the server's model metadata.</summary>
+    public abstract Task<ModelSignature> GetSignatureAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sends one inference request.</summary>
+    public abstract Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken);
+
+    public virtual void Dispose()
+    {
+    }
+
+    protected RemoteInferenceException BadResponse(string what, Exception? inner = null) =>
+        new(Target.ModelName, Target.EndpointText, $"the server's {what} could not be read: {inner?.Message ?? "empty"}", innerException: inner);
+
+    protected static string Truncate(string text) => text.Length > 2000 ? text[..2000] + "…" : text;
+}

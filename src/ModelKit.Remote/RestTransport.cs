@@ -1,0 +1,240 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using ModelKit.Protocol;
+using ModelKit.Protocol.Metadata;
+using ModelKit.Protocol.Rest;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace ModelKit.Remote;
+
+/// <summary>REST (JSON or the binary tensor data extension) through a factory-created <see cref="HttpClient"/> with the standard resilience handler.</summary>
+internal sealed class RestTransport : RemoteTransport
+{
+    private static readonly MediaTypeHeaderValue JsonType = new(ProtocolNames.Json);
+    private static readonly MediaTypeHeaderValue OctetType = new(ProtocolNames.OctetStream);
+
+    private readonly HttpClient _http;
+    private readonly Uri _inferUri;
+    private readonly Uri _metadataUri;
+    private readonly AuthenticationHeaderValue? _authorization;
+
+    public RestTransport(RemoteTarget target, HttpClient http)
+        : base(target)
+    {
+        _http = http;
+        string path = "v2/models/" + Uri.EscapeDataString(target.RemoteName) + (target.Version is null ? string.Empty : "/versions/" + Uri.EscapeDataString(target.Version));
+        var root = new Uri(target.EndpointText + "/", UriKind.Absolute);
+        _metadataUri = new Uri(root, path);
+        _inferUri = new Uri(root, path + "/infer");
+        _authorization = target.ApiKey is null ? null : new AuthenticationHeaderValue("Bearer", target.ApiKey);
+    }
+
+    public override async Task<ModelSignature> GetSignatureAsync(CancellationToken cancellationToken)
+    {
+        using var request = NewRequest(HttpMethod.Get, _metadataUri);
+        using var response = await SendAsync(request, "model metadata", cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, "model metadata", cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var metadata = JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.ModelMetadataResponse)
+                ?? throw new JsonException("the body is null");
+            return metadata.ToSignature();
+        }
+        catch (Exception ex) when (ex is JsonException or ProtocolException)
+        {
+            throw BadResponse("model metadata", ex);
+        }
+    }
+
+    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        using var message = RestInferenceCodec.EncodeRequest(request);
+        using var httpRequest = NewRequest(HttpMethod.Post, _inferUri);
+        httpRequest.Content = new EncodedMessageContent(message);
+        if (message.InferenceHeaderContentLength is { } headerLength)
+        {
+            httpRequest.Headers.TryAddWithoutValidation(ProtocolNames.InferenceHeaderContentLength, headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await SendAsync(httpRequest, "inference", cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, "inference", cancellationToken).ConfigureAwait(false);
+        }
+
+        var (body, length) = await ReadPooledAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            string? header = response.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out var values)
+                || response.Content.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out values)
+                ? values.FirstOrDefault() : null;
+            var decoded = RestInferenceCodec.DecodeResponse(body.AsMemory(0, length), RestInferenceCodec.ParseInferenceHeaderContentLength(header));
+            return new RemoteResponse(decoded, body);
+        }
+        catch (ProtocolException ex)
+        {
+            ArrayPool<byte>.Shared.Return(body);
+            throw BadResponse("inference response", ex);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(body);
+            throw;
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Options.Set(RemoteBackendProvider.TimeoutKey, Target.Timeout);
+        if (_authorization is not null)
+        {
+            request.Headers.Authorization = _authorization;
+        }
+
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new RemoteEndpointUnreachableException(Target.ModelName, Target.EndpointText,
+                $"the circuit breaker of the endpoint is open after repeated failures; {what} was not sent", ex);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+        {
+            throw new RemoteEndpointUnreachableException(Target.ModelName, Target.EndpointText,
+                $"the endpoint cannot be reached for {what} ({ex.HttpRequestError}: {ex.Message})", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText, $"the {what} request failed: {ex.Message}", innerException: ex);
+        }
+        catch (Exception ex) when (ex is TimeoutRejectedException or OperationCanceledException or TimeoutException)
+        {
+            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText,
+                $"the {what} request timed out (Timeout {Target.Timeout.TotalSeconds:0.###} s per attempt)", innerException: ex);
+        }
+    }
+
+    private async Task<RemoteInferenceException> ErrorAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        string? serverError = null;
+        try
+        {
+            byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (body.Length > 0)
+            {
+                try
+                {
+                    serverError = JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.ErrorResponse)?.Error;
+                }
+                catch (JsonException)
+                {
+                }
+
+                serverError ??= Truncate(Encoding.UTF8.GetString(body));
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        var status = response.StatusCode;
+        string message = $"the server answered {(int)status} {response.ReasonPhrase ?? status.ToString()} to the {what} request for '{Target.RemoteName}'"
+            + (string.IsNullOrEmpty(serverError) ? string.Empty : ": " + serverError);
+        return status == HttpStatusCode.ServiceUnavailable
+            ? new RemoteServiceUnavailableException(Target.ModelName, Target.EndpointText, message, status, null, serverError)
+            : new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, status, null, serverError);
+    }
+
+    /// <summary>Reads the whole body into an array rented from the shared pool (the caller returns it).</summary>
+    private static async Task<(byte[] Body, int Length)> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            long? declared = content.Headers.ContentLength;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is { } known && known > 0 && known < Array.MaxLength ? (int)known : 16 * 1024);
+            int length = 0;
+            try
+            {
+                while (true)
+                {
+                    if (declared is { } expected && length == expected)
+                    {
+                        return (buffer, length);
+                    }
+
+                    if (length == buffer.Length)
+                    {
+                        if (buffer.Length >= Array.MaxLength)
+                        {
+                            throw new InvalidDataException("The response body is larger than one array can hold.");
+                        }
+
+                        var next = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, (long)buffer.Length * 2));
+                        buffer.AsSpan(0, length).CopyTo(next);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = next;
+                    }
+
+                    int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return (buffer, length);
+                    }
+
+                    length += read;
+                }
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>An encoded body written straight from the JSON part and the tensors' own memory; re-sendable for retries.</summary>
+    private sealed class EncodedMessageContent : HttpContent
+    {
+        private readonly EncodedMessage _message;
+
+        public EncodedMessageContent(EncodedMessage message)
+        {
+            _message = message;
+            Headers.ContentType = message.HasBinaryData ? OctetType : JsonType;
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            _message.WriteToAsync(stream).AsTask();
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
+            _message.WriteToAsync(stream, cancellationToken).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _message.ContentLength;
+            return true;
+        }
+    }
+}
