@@ -40,6 +40,9 @@ public sealed class InferenceCall
     /// <summary>State the dynamic batcher keeps with the call (its waiter).</summary>
     internal object? BatchState { get; set; }
 
+    /// <summary>Reusable buffers when this call carries stacked inputs (<see cref="TensorStacker.Stack"/>).</summary>
+    internal TensorBuffer[]? StackScratch { get; set; }
+
     /// <summary>Sets input <paramref name="index"/> from an array (no copy).</summary>
     public void SetInput<T>(int index, T[]? data)
     {

@@ -58,7 +58,15 @@ public static class TensorStacker
                 total += calls[k].Inputs[i].Buffer.Length;
             }
 
-            var buffer = TensorElementTypes.Allocate(calls[0].Inputs[i].ElementType, checked((int)total));
+            // The stacked call is pooled: its buffers are kept and reused, so steady batching allocates nothing here.
+            var type = calls[0].Inputs[i].ElementType;
+            var scratch = target.StackScratch ??= new TensorBuffer[target.Inputs.Length];
+            if (scratch[i].IsEmpty || scratch[i].ElementType != type || scratch[i].Length < total)
+            {
+                scratch[i] = TensorElementTypes.Allocate(type, checked((int)total));
+            }
+
+            var buffer = scratch[i].Slice(0, (int)total);
             int offset = 0;
             for (int k = 0; k < calls.Count; k++)
             {
