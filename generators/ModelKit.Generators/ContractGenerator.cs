@@ -51,7 +51,7 @@ namespace ModelKit.Generators
             /// <summary>Each contract's tensors with their locations, for the checks against its model.</summary>
             public const string ContractChecks = nameof(ContractChecks);
 
-            /// <summary>Each contract's checks paired with its model's signature (null when not listed).</summary>
+            /// <summary>Each contract's checks paired with its model's signature; null when the model is not listed (no checks, and no locations to change).</summary>
             public const string CheckedContracts = nameof(CheckedContracts);
 
             /// <summary>The MK3xxx diagnostics of each contract.</summary>
@@ -114,9 +114,9 @@ namespace ModelKit.Generators
                 .Where(static check => check is not null)
                 .WithTrackingName(Steps.ContractChecks)
                 .Combine(signatures)
-                .Select(static (pair, _) => new CheckedContract(pair.Left!, Find(pair.Right, pair.Left!.ModelName)))
+                .Select(static (pair, _) => Find(pair.Right, pair.Left!.ModelName) is { } signature ? new CheckedContract(pair.Left!, signature) : null)
                 .WithTrackingName(Steps.CheckedContracts)
-                .Select(static (pair, _) => SignatureChecker.Check(pair))
+                .Select(static (pair, _) => pair is null ? EquatableArray<DiagnosticInfo>.Empty : SignatureChecker.Check(pair))
                 .WithTrackingName(Steps.SignatureDiagnostics);
 
             context.RegisterSourceOutput(checks, static (spc, items) =>

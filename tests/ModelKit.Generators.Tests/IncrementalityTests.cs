@@ -16,6 +16,9 @@ public sealed class IncrementalityTests
         ContractGenerator.Steps.Diagnostics,
         ContractGenerator.Steps.ReferencedBackends,
         ContractGenerator.Steps.ContractsWithBackends,
+        ContractGenerator.Steps.ContractsToEmit,
+        ContractGenerator.Steps.CheckedContracts,
+        ContractGenerator.Steps.SignatureDiagnostics,
     ];
 
     private const string Unrelated = """
@@ -46,7 +49,77 @@ public sealed class IncrementalityTests
 
         var result = Rerun(driver, edited);
 
-        AssertAllCached(result);
+        // Every step but the checks' extraction, which keeps member locations by design (so MK3xxx errors follow the members):
+        // its diagnostics are equal again, and nothing is re-emitted or re-reported.
+        AssertAllCached(result, ContractGenerator.Steps.ContractChecks);
+        Assert.All(result.TrackedSteps[ContractGenerator.Steps.ContractChecks].SelectMany(static s => s.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+    }
+
+    [Fact]
+    public void A_comment_inside_a_checked_contract_moves_nothing_but_the_checks()
+    {
+        var (driver, compilation) = Start([Contracts.DigitClassifier, Unrelated], Signatures.Text("mnist", Signatures.Of("mnist.onnx", "mnist")));
+        var edited = Replace(compilation, "Source1.cs", "public partial interface IDigitClassifier\n{", "public partial interface IDigitClassifier\n{\n    // a comment\n");
+
+        var result = Rerun(driver, edited);
+
+        // The checks see the members move (their errors would have to move with them), find nothing new, and stop there.
+        AssertAllCached(result, ContractGenerator.Steps.ContractChecks, ContractGenerator.Steps.CheckedContracts);
+        Assert.All(result.TrackedSteps[ContractGenerator.Steps.CheckedContracts].SelectMany(static s => s.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+    }
+
+    [Fact]
+    public void Changing_a_model_signature_regenerates_only_that_contract()
+    {
+        const string scaffolded = """
+            using ModelKit;
+
+            namespace Samples.Scaffolded;
+
+            [ModelContract("mnist")]
+            public partial interface IMnist;
+
+            [ModelContract("tracker")]
+            public partial interface ITracker;
+            """;
+        var mnist = Signatures.Text("mnist", Signatures.Of("mnist.onnx", "mnist"));
+        var tracker = Signatures.Text("tracker", ScaffoldTests.MultiInputOutputSignature());
+        var (driver, compilation) = Start([Contracts.DigitClassifier, scaffolded, Unrelated], mnist, tracker);
+        Assert.Equal(5, driver.GetRunResult().Results.Single().GeneratedSources.Length); // two scaffolds, three clients
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+
+        // The tracker model's state grows: its sidecar changes, mnist's does not.
+        var changed = Signatures.Text("tracker", ScaffoldTests.MultiInputOutputSignature().Replace("2,1,4", "2,1,8", StringComparison.Ordinal));
+        var result = driver.ReplaceAdditionalText(tracker, changed).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        var toEmit = result.TrackedSteps[ContractGenerator.Steps.ContractsToEmit].SelectMany(static s => s.Outputs).ToList();
+        Assert.Equal(3, toEmit.Count);
+        Assert.Single(toEmit, static o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(2, toEmit.Count(static o => o.Reason is IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.Cached));
+        var checkedContracts = result.TrackedSteps[ContractGenerator.Steps.CheckedContracts].SelectMany(static s => s.Outputs).ToList();
+        Assert.Single(checkedContracts, static o => o.Reason == IncrementalStepRunReason.Modified);
+        var emitted = result.TrackedSteps[ContractGenerator.Steps.ContractsWithBackends].SelectMany(static s => s.Outputs).ToList();
+        var modified = Assert.Single(emitted, static o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(2, emitted.Count(static o => o.Reason == IncrementalStepRunReason.Cached));
+        Assert.Contains("ITracker", modified.Value.ToString(), StringComparison.Ordinal);
+        string scaffold = result.GeneratedSources.Single(static s => s.HintName == "Samples.Scaffolded.ITracker.Scaffold.g.cs").SourceText.ToString();
+        Assert.Contains("[global::ModelKit.Tensor(\"state\", 2, 1, 8)]", scaffold, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changing_a_model_signature_rechecks_its_contract()
+    {
+        var mnist = Signatures.Text("mnist", Signatures.Of("mnist.onnx", "mnist"));
+        var (driver, compilation) = Start([Contracts.DigitClassifier, Unrelated], mnist);
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+
+        var renamed = Signatures.Text("mnist", Signatures.Of("mnist.onnx", "mnist").Replace("Input3", "pixels", StringComparison.Ordinal));
+        var result = driver.ReplaceAdditionalText(mnist, renamed).RunGenerators(compilation).GetRunResult();
+
+        Assert.Contains(result.Diagnostics, static d => d.Id == "MK3001");
+        Assert.Contains(result.Diagnostics, static d => d.Id == "MK3006");
+        var emitted = result.Results.Single().TrackedSteps[ContractGenerator.Steps.ContractsWithBackends].SelectMany(static s => s.Outputs);
+        Assert.All(emitted, static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason)); // the client itself does not change
     }
 
     [Fact]
@@ -57,7 +130,7 @@ public sealed class IncrementalityTests
 
         var result = Rerun(driver, edited);
 
-        AssertAllCached(result);
+        AssertAllCached(result, ContractGenerator.Steps.ContractChecks);
     }
 
     [Fact]
@@ -137,10 +210,12 @@ public sealed class IncrementalityTests
         Assert.Equal(14, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
     }
 
-    private static (GeneratorDriver Driver, CSharpCompilation Compilation) Start(params string[] sources)
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) Start(params string[] sources) => Start(sources, []);
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) Start(string[] sources, params AdditionalText[] additionalTexts)
     {
         var compilation = TestReferences.CreateCompilation(sources);
-        var driver = GeneratorRunner.CreateDriver().RunGenerators(compilation);
+        var driver = GeneratorRunner.CreateDriver(additionalTexts: additionalTexts).RunGenerators(compilation);
         var first = driver.GetRunResult().Results.Single();
         foreach (string name in StepNames)
         {
@@ -162,9 +237,10 @@ public sealed class IncrementalityTests
         return compilation.ReplaceSyntaxTree(tree, newTree);
     }
 
-    private static void AssertAllCached(GeneratorRunResult result)
+    /// <summary>Every named step but <paramref name="moving"/> (steps that keep source locations) is Cached or Unchanged; nothing is re-emitted.</summary>
+    private static void AssertAllCached(GeneratorRunResult result, params string[] moving)
     {
-        foreach (string name in StepNames)
+        foreach (string name in StepNames.Except(moving))
         {
             var outputs = result.TrackedSteps[name].SelectMany(static s => s.Outputs).ToList();
             Assert.NotEmpty(outputs);
