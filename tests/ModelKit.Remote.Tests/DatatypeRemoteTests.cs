@@ -1,0 +1,54 @@
+using ModelKit.Onnx;
+using ModelKit.OnnxFormat;
+
+namespace ModelKit.Remote.Tests;
+
+/// <summary>Every element type through REST JSON, REST binary and gRPC: the remote answer equals the local one, bit for bit.</summary>
+public sealed class DatatypeRemoteTests(RemoteServerFixture fixture) : IClassFixture<RemoteServerFixture>
+{
+    public static TheoryData<OnnxDataType, string> Cases()
+    {
+        var data = new TheoryData<OnnxDataType, string>();
+        foreach (var type in TestModels.AllTypes)
+        {
+            foreach (var protocol in Clients.Protocols)
+            {
+                data.Add(type, protocol);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Every_element_type_gives_the_same_answer_remotely(OnnxDataType type, string protocol)
+    {
+        string name = RemoteServerFixture.IdentityName(type);
+        var input = TestModels.Sample((TensorElementType)(int)type);
+        using var localBackend = OnnxModelBackend.Load(name, fixture.ModelFile(name));
+        using var localClient = new DynamicModelClient(localBackend);
+        var expected = localClient.Run([new NamedTensor("x", input)]);
+
+        var (services, backend) = Clients.Remote(name, fixture.Host.EndpointFor(protocol), protocol);
+        using (services)
+        {
+            Assert.Equal(localBackend.Signature.ToString(), backend.Signature.ToString());
+            using var remoteClient = new DynamicModelClient(backend);
+            var actual = remoteClient.Run([new NamedTensor("x", input)]);
+            var actualAsync = await remoteClient.RunAsync([new NamedTensor("x", input)]);
+            Assert.Equal("y", Assert.Single(actual).Name);
+            TestModels.AssertSame(expected[0].Value, actual[0].Value, $"{type} over {protocol}");
+            TestModels.AssertSame(expected[0].Value, actualAsync[0].Value, $"{type} over {protocol} (async)");
+            TestModels.AssertSame(input, actual[0].Value, $"{type} over {protocol} vs input");
+
+            // Batch dimension other than the sample's: [1,3] and [0,3].
+            var one = SliceRows(input, 1);
+            TestModels.AssertSame(one, remoteClient.Run([new NamedTensor("x", one)])[0].Value, $"{type} [1,3] over {protocol}");
+            var none = SliceRows(input, 0);
+            TestModels.AssertSame(none, remoteClient.Run([new NamedTensor("x", none)])[0].Value, $"{type} [0,3] over {protocol}");
+        }
+    }
+
+    private static TensorValue SliceRows(TensorValue value, int rows) => new([rows, 3], value.Buffer.Slice(0, rows * 3));
+}
