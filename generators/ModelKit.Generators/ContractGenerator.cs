@@ -16,7 +16,9 @@ namespace ModelKit.Generators
     /// </summary>
     /// <remarks>
     /// Pipeline: <c>ForAttributeWithMetadataName</c> → <see cref="ContractParser"/> (all symbol work, into equatable records) →
-    /// code and diagnostics as separate outputs; a second, tiny pipeline tells which backend assemblies are referenced.
+    /// code and diagnostics as separate outputs; a second, tiny pipeline tells which backend assemblies are referenced. Model
+    /// signatures (<c>.modelkit-signature</c> AdditionalFiles) are parsed in their own transform and paired with each contract:
+    /// empty contracts of listed models are scaffolded, and every contract of a listed model is checked (MK3xxx).
     /// </remarks>
     [Generator(LanguageNames.CSharp)]
     public sealed class ContractGenerator : IIncrementalGenerator
@@ -104,13 +106,10 @@ namespace ModelKit.Generators
                 .Combine(backends)
                 .WithTrackingName(Steps.ContractsWithBackends);
 
-            // The checks: a second pass over the contracts that keeps member locations (so the client above stays cached when
-            // members move), paired with the contract's signature.
-            var checks = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    ModelContractAttributeName,
-                    static (node, _) => node is InterfaceDeclarationSyntax,
-                    ContractParser.ParseCheck)
+            // The checks: each contract's tensors with their locations (moving a member changes them, and never the client above),
+            // paired with the contract's signature.
+            var checks = results
+                .Select(static (result, _) => result.Check)
                 .Where(static check => check is not null)
                 .WithTrackingName(Steps.ContractChecks)
                 .Combine(signatures)

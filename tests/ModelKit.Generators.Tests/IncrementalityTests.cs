@@ -49,9 +49,9 @@ public sealed class IncrementalityTests
 
         var result = Rerun(driver, edited);
 
-        // Every step but the checks' extraction, which keeps member locations by design (so MK3xxx errors follow the members):
-        // its diagnostics are equal again, and nothing is re-emitted or re-reported.
-        AssertAllCached(result, ContractGenerator.Steps.ContractChecks);
+        // Every step but the transform and the checks' extraction, which keep member locations by design (so MK3xxx errors follow
+        // the members): the client, the diagnostics and the checks' results are equal again, and nothing is re-emitted.
+        AssertAllCached(result, ContractGenerator.Steps.ContractResults, ContractGenerator.Steps.ContractChecks);
         Assert.All(result.TrackedSteps[ContractGenerator.Steps.ContractChecks].SelectMany(static s => s.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
     }
 
@@ -64,7 +64,7 @@ public sealed class IncrementalityTests
         var result = Rerun(driver, edited);
 
         // The checks see the members move (their errors would have to move with them), find nothing new, and stop there.
-        AssertAllCached(result, ContractGenerator.Steps.ContractChecks, ContractGenerator.Steps.CheckedContracts);
+        AssertAllCached(result, ContractGenerator.Steps.ContractResults, ContractGenerator.Steps.ContractChecks, ContractGenerator.Steps.CheckedContracts);
         Assert.All(result.TrackedSteps[ContractGenerator.Steps.CheckedContracts].SelectMany(static s => s.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
     }
 
@@ -130,7 +130,7 @@ public sealed class IncrementalityTests
 
         var result = Rerun(driver, edited);
 
-        AssertAllCached(result, ContractGenerator.Steps.ContractChecks);
+        AssertAllCached(result, ContractGenerator.Steps.ContractResults, ContractGenerator.Steps.ContractChecks);
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace ModelKit.Generators.Model
     /// <summary>What the transform extracts from one <c>[ModelContract]</c> interface: the generated code, and where it goes wrong.</summary>
     /// <param name="Model">The contract to emit; null when a contract-level error prevents generation.</param>
     /// <param name="Diagnostics">The contract's diagnostics (their locations live here only, so a moved contract re-reports without re-emitting).</param>
-    internal sealed record ContractResult(ContractModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <param name="Check">The contract's tensors with their locations, for the checks against its model's signature; null when <paramref name="Model"/> is.</param>
+    internal sealed record ContractResult(ContractModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, ContractCheck? Check);
 
     /// <summary>The names a scaffolded contract (an empty interface of a listed model) gives its types.</summary>
     /// <param name="Accessibility">The interface's accessibility (<c>public</c> or <c>internal</c>), given to the types.</param>

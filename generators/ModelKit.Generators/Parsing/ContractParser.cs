@@ -21,7 +21,6 @@ namespace ModelKit.Generators.Parsing
         private readonly INamedTypeSymbol _contract;
         private readonly CancellationToken _cancellationToken;
         private readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
-        private bool _collectCheck;
         private ContractCheck? _check;
         private readonly Dictionary<ITypeSymbol, TypeAnalysis>[] _types =
         {
@@ -55,19 +54,7 @@ namespace ModelKit.Generators.Parsing
             var contract = (INamedTypeSymbol)context.TargetSymbol;
             var parser = new ContractParser(context.SemanticModel.Compilation, contract, cancellationToken);
             var model = parser.Run((TypeDeclarationSyntax)context.TargetNode, context.Attributes);
-            return new ContractResult(model, parser._diagnostics.ToEquatableArray());
-        }
-
-        /// <summary>
-        /// The transform of the checks pipeline: the contract's tensors with their locations, for the checks against the model's
-        /// signature; null when a contract-level error prevents generation.
-        /// </summary>
-        public static ContractCheck? ParseCheck(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-        {
-            var contract = (INamedTypeSymbol)context.TargetSymbol;
-            var parser = new ContractParser(context.SemanticModel.Compilation, contract, cancellationToken) { _collectCheck = true };
-            var model = parser.Run((TypeDeclarationSyntax)context.TargetNode, context.Attributes);
-            return model is null ? null : parser._check;
+            return new ContractResult(model, parser._diagnostics.ToEquatableArray(), model is null ? null : parser._check);
         }
 
         private ContractModel? Run(TypeDeclarationSyntax syntax, ImmutableArray<AttributeData> attributes)
@@ -175,10 +162,7 @@ namespace ModelKit.Generators.Parsing
                 return null;
             }
 
-            if (_collectCheck)
-            {
-                _check = BuildCheck(modelName!, identifier, operations);
-            }
+            _check = BuildCheck(modelName!, identifier, operations);
 
             string? containingNamespace = _contract.ContainingNamespace.IsGlobalNamespace ? null : _contract.ContainingNamespace.ToDisplayString();
             string fullName = _contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);

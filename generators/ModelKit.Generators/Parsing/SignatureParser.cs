@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
-using ModelKit.Generators.Model;
 
 namespace ModelKit.Generators.Parsing
 {
+    // Inside the namespace: ModelKit.ModelSignature (the runtime's) must not win where this file is compiled into the CLI.
+    using ModelKit.Generators.Model;
+
     /// <summary>
     /// Reads a <c>.modelkit-signature</c> sidecar (written by ModelKit.Build's <c>WriteModelSignatures</c>; UTF-8, one record per
     /// line, tab-separated):

@@ -2,17 +2,20 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
-using ModelKit.Generators.Model;
 
 namespace ModelKit.Generators.Scaffolding
 {
+    // Inside the namespace: ModelKit.ModelSignature (the runtime's) must not win where this file is compiled into the CLI.
+    using ModelKit.Generators.Model;
+
     /// <summary>
     /// Turns a model signature into a contract: an input type and an output type named after the contract, with one
     /// <c>[Tensor]</c> property per model tensor, and <c>Predict</c>/<c>PredictAsync</c>/<c>PredictBatch</c>. Shared by the
     /// generator (an empty <c>[ModelContract]</c> interface of a listed model) and <c>modelkit scaffold</c> (compiled into both),
-    /// so the two write the same declarations. Plain data in, text out: no Roslyn types.
+    /// so the two write the same declarations. Plain data in, text out: no Roslyn types (this file is compiled into the CLI;
+    /// the generator's part that builds the client's model is ScaffoldEmitter.Operations.cs).
     /// </summary>
-    internal static class ScaffoldEmitter
+    internal static partial class ScaffoldEmitter
     {
         /// <summary>What the scaffold is for.</summary>
         public enum Mode
@@ -50,7 +53,7 @@ namespace ModelKit.Generators.Scaffolding
             else
             {
                 builder.Append("// Scaffolded by `modelkit scaffold` from model '").Append(modelName).Append("'").Append(signature.Source.Length > 0 ? " (" + signature.Source + ")" : string.Empty).Append(".\n");
-                builder.Append("using ModelKit;\n\n");
+                builder.Append("using System;\nusing System.Collections.Generic;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing ModelKit;\n\n");
                 if (ns is not null)
                 {
                     builder.Append("namespace ").Append(ns).Append(";\n\n");
@@ -63,9 +66,9 @@ namespace ModelKit.Generators.Scaffolding
             string list = generator ? "global::System.Collections.Generic.IReadOnlyList" : "IReadOnlyList";
             string generatedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"ModelKit.Generators\", \"" + generatorVersion + "\")]";
 
-            WriteType(builder, indent, accessibility, inputType, "The inputs of model <c>" + Xml(modelName) + "</c>" + source + ".", inputs, tensorAttribute, generator ? generatedCode : null, isInput: true);
+            WriteType(builder, indent, accessibility, inputType, "The inputs of model <c>" + Xml(modelName) + "</c>" + source + ".", inputs, tensorAttribute, generator ? generatedCode : null, isInput: true, generator);
             builder.Append('\n');
-            WriteType(builder, indent, accessibility, outputType, "The outputs of model <c>" + Xml(modelName) + "</c>" + source + ".", outputs, tensorAttribute, generator ? generatedCode : null, isInput: false);
+            WriteType(builder, indent, accessibility, outputType, "The outputs of model <c>" + Xml(modelName) + "</c>" + source + ".", outputs, tensorAttribute, generator ? generatedCode : null, isInput: false, generator);
             builder.Append('\n');
 
             string inputFull = qualifier + inputType;
@@ -103,28 +106,6 @@ namespace ModelKit.Generators.Scaffolding
             }
 
             return builder.ToString();
-        }
-
-        /// <summary>The operations of the scaffolded contract, as the parser would read them from <see cref="Emit"/>'s declarations.</summary>
-        public static EquatableArray<OperationModel> Operations(string? ns, string inputType, string outputType, ModelSignature signature)
-        {
-            string qualifier = "global::" + (ns is null ? string.Empty : ns + ".");
-            string inputFull = qualifier + inputType;
-            string outputFull = qualifier + outputType;
-            var inputs = Layout(signature.Inputs, inputType);
-            var outputs = Layout(signature.Outputs, outputType);
-            var inputParameter = new ParameterModel("input", inputFull, string.Empty, ParameterRole.InputObject, true, false);
-            var single = new EquatableArray<ParameterModel>(new[] { inputParameter });
-            var withToken = new EquatableArray<ParameterModel>(new[] { inputParameter, new ParameterModel("cancellationToken", "global::System.Threading.CancellationToken", string.Empty, ParameterRole.CancellationToken, false, false) });
-            var batch = new EquatableArray<ParameterModel>(new[] { new ParameterModel("inputs", "global::System.Collections.Generic.IReadOnlyList<" + inputFull + ">", string.Empty, ParameterRole.BatchItems, true, true) });
-            var inputTensors = Tensors(inputs, 0);
-            var outputTensors = Tensors(outputs, -1);
-            return new EquatableArray<OperationModel>(new[]
-            {
-                new OperationModel("Predict", "Predict", "_predict", OperationMode.Single, false, outputFull, ResultKind.Object, outputFull, CollectionKind.None, single, inputTensors, outputTensors, false),
-                new OperationModel("PredictAsync", "PredictAsync", "_predictAsync", OperationMode.Single, true, "global::System.Threading.Tasks.ValueTask<" + outputFull + ">", ResultKind.Object, outputFull, CollectionKind.None, withToken, inputTensors, outputTensors, false),
-                new OperationModel("PredictBatch", "PredictBatch", "_predictBatch", OperationMode.Batch, false, outputFull + "[]", ResultKind.Object, outputFull, CollectionKind.ReadOnlyList, batch, inputTensors, outputTensors, false),
-            });
         }
 
         /// <summary>Whether every tensor of <paramref name="signature"/> can be scaffolded.</summary>
@@ -180,7 +161,7 @@ namespace ModelKit.Generators.Scaffolding
             return builder.ToString();
         }
 
-        private static List<Slot> Layout(EquatableArray<SignatureTensor> tensors, string typeName)
+        internal static List<Slot> Layout(EquatableArray<SignatureTensor> tensors, string typeName)
         {
             var taken = new HashSet<string>(StringComparer.Ordinal) { typeName, "GetType", "ToString", "Equals", "GetHashCode" };
             var slots = new List<Slot>(tensors.Count);
@@ -215,18 +196,7 @@ namespace ModelKit.Generators.Scaffolding
             return slots;
         }
 
-        private static EquatableArray<TensorModel> Tensors(List<Slot> slots, int parameterIndex)
-        {
-            var models = new List<TensorModel>(slots.Count);
-            foreach (var slot in slots)
-            {
-                models.Add(new TensorModel(slot.Tensor.Name, slot.CSharpType, slot.ElementMember, slot.HasShape, slot.Shape.ToEquatableArray(), slot.TypeName + "." + slot.Name, slot.Scalar ? TensorAccess.Scalar : TensorAccess.Array, parameterIndex, slot.Name));
-            }
-
-            return models.ToEquatableArray();
-        }
-
-        private static void WriteType(StringBuilder builder, string indent, string accessibility, string typeName, string summary, List<Slot> slots, string tensorAttribute, string? generatedCode, bool isInput)
+        private static void WriteType(StringBuilder builder, string indent, string accessibility, string typeName, string summary, List<Slot> slots, string tensorAttribute, string? generatedCode, bool isInput, bool qualified)
         {
             builder.Append(indent).Append("/// <summary>").Append(summary).Append("</summary>\n");
             if (generatedCode is not null)
@@ -269,7 +239,7 @@ namespace ModelKit.Generators.Scaffolding
                 }
                 else
                 {
-                    builder.Append(" = global::System.Array.Empty<").Append(slot.CSharpType).Append(">();");
+                    builder.Append(qualified ? " = global::System.Array.Empty<" : " = Array.Empty<").Append(slot.CSharpType).Append(">();");
                 }
 
                 builder.Append('\n');
@@ -293,7 +263,7 @@ namespace ModelKit.Generators.Scaffolding
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-        private sealed class Slot
+        internal sealed class Slot
         {
             public Slot(SignatureTensor tensor, string typeName, string name, string csharpType, string elementMember, bool scalar, bool hasShape, List<long> shape)
             {
