@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ModelKit.Remote.Tests;
+
+/// <summary>
+/// The retry rule, observed from the server's own request counter: an inference the server rejected (400) is sent once; one it
+/// refused before running (503, its single slot busy and no queue) is retried with backoff, then raised as
+/// <see cref="RemoteServiceUnavailableException"/>.
+/// </summary>
+public sealed class RetryPolicyTests : IAsyncLifetime
+{
+    private readonly TempRepository _repository = new();
+    private ServerHost _host = null!;
+
+    public static TheoryData<string> Protocols() => new(Clients.Protocols);
+
+    public async Task InitializeAsync()
+    {
+        _repository.Add("reshape", 1, TestModels.Reshape23());
+        _repository.Add("slow", 1, TestModels.Slow()).Config("slow", """{ "options": { "IntraOpThreads": 1, "WarmupRuns": 0 } }""");
+        _host = await ServerHost.StartAsync(o =>
+        {
+            o.RepositoryPath = _repository.Root;
+            o.MaxConcurrentInferences = 1;
+            o.MaxQueuedInferences = 0;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _repository.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Rejected_requests_are_sent_once_and_refused_ones_are_retried(string protocol)
+    {
+        using var requests = new MetricCapture("ModelKit.Server", "modelkit.server.requests", "reshape");
+        var (services, backend) = Clients.Remote("reshape", _host.EndpointFor(protocol), protocol);
+        using (services)
+        using (var client = new DynamicModelClient(backend))
+        {
+            var bad = await Assert.ThrowsAnyAsync<RemoteInferenceException>(async () => await client.RunAsync([new NamedTensor("x", TensorValue.Create(new float[5], 5))]));
+            Assert.IsNotType<RemoteServiceUnavailableException>(bad);
+            await WaitForAsync(() => requests.Total() >= 1);
+            await Task.Delay(300);
+            Assert.Equal(1, requests.Total());
+
+            // Occupy the server's only slot with the slow model, then ask again: 503, retried twice, then raised.
+            using var slowServices = Clients.FromConfiguration(new Dictionary<string, string?>
+            {
+                ["ModelKit:Models:slow:Endpoint"] = _host.EndpointFor(protocol),
+                ["ModelKit:Models:slow:Protocol"] = protocol,
+            }, kit => kit.AddModel<ISlow>());
+            var slow = slowServices.GetRequiredService<ISlow>();
+            using var stopSlow = new CancellationTokenSource();
+            var running = slow.RunAsync(new float[256 * 1024], stopSlow.Token).AsTask();
+            await Task.Delay(400); // the slow request has reached the server and holds the slot (a run takes seconds)
+            Assert.False(running.IsCompleted, "the slow model finished too early to hold the slot");
+
+            var stopwatch = Stopwatch.StartNew();
+            var refused = await Assert.ThrowsAsync<RemoteServiceUnavailableException>(async () => await client.RunAsync([new NamedTensor("x", TensorValue.Create(new float[6], 6))]));
+            stopwatch.Stop();
+            if (protocol == "grpc")
+            {
+                Assert.Equal(Grpc.Core.StatusCode.Unavailable, refused.GrpcStatus);
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            }
+
+            Assert.False(string.IsNullOrEmpty(refused.ServerError));
+            await WaitForAsync(() => requests.Total() >= 4);
+            Assert.Equal(4, requests.Total()); // the 400, then the 503 three times (two retries)
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"three attempts with jittered backoff took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+
+            stopSlow.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition() && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+    }
+}
