@@ -31,6 +31,34 @@ internal static class BrowserDriver
         return int.Parse(await prediction.GetAttributeAsync("data-digit") ?? "-1", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Draws the strokes with a finger: Chromium touch events (touchStart, touchMove…, touchEnd) through the DevTools protocol.</summary>
+    public static async Task<int> DrawWithTouchAsync(IPage page, IReadOnlyList<Stroke> strokes)
+    {
+        var box = await page.GetByTestId("pad").BoundingBoxAsync() ?? throw new InvalidOperationException("The drawing pad is not visible.");
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        Dictionary<string, object> Touch(string type, params (double X, double Y)[] points) => new()
+        {
+            ["type"] = type,
+            ["touchPoints"] = points.Select(p => new Dictionary<string, object> { ["x"] = box.X + p.X, ["y"] = box.Y + p.Y, ["id"] = 1 }).ToArray(),
+        };
+
+        foreach (var stroke in strokes)
+        {
+            var p = stroke.Points;
+            await cdp.SendAsync("Input.dispatchTouchEvent", Touch("touchStart", (p[0], p[1])));
+            for (int i = 2; i + 1 < p.Length; i += 2)
+            {
+                await cdp.SendAsync("Input.dispatchTouchEvent", Touch("touchMove", (p[i], p[i + 1])));
+            }
+
+            await cdp.SendAsync("Input.dispatchTouchEvent", Touch("touchEnd"));
+        }
+
+        var prediction = page.GetByTestId("prediction");
+        await Expect(prediction).ToHaveAttributeAsync("data-strokes", strokes.Count.ToString(CultureInfo.InvariantCulture));
+        return int.Parse(await prediction.GetAttributeAsync("data-digit") ?? "-1", CultureInfo.InvariantCulture);
+    }
+
     public static async Task ClearAsync(IPage page)
     {
         await page.GetByTestId("clear").ClickAsync();

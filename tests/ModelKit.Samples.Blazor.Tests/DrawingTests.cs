@@ -52,6 +52,23 @@ public sealed class DrawingTests(BlazorAppFixture fixture, ITestOutputHelper out
     }
 
     [SkippableFact]
+    public async Task DigitsDrawnWithAFinger_AreRecognised()
+    {
+        var app = await fixture.AppAsync();
+        var page = await fixture.OpenAsync(app, touch: true);
+        await BrowserDriver.SelectModelAsync(page, DigitModelKind.Mlp);
+        var digits = MnistStrokes.OnePerLabel();
+        foreach (int label in new[] { 4, 7 })
+        {
+            await BrowserDriver.ClearAsync(page);
+            int shown = await BrowserDriver.DrawWithTouchAsync(page, MnistStrokes.FromDigit(digits[label], PadGeometry.Default));
+            Assert.Equal(label, shown);
+        }
+
+        await BrowserDriver.ScreenshotAsync(page, "touch");
+    }
+
+    [SkippableFact]
     public async Task EmptyCanvas_SaysSo_AndThePageKeepsWorking()
     {
         var app = await fixture.AppAsync();

@@ -23,6 +23,11 @@ public sealed class RemoteTests(BlazorAppFixture fixture, ITestOutputHelper outp
         await Expect(prediction).ToHaveAttributeAsync("data-location", "Remote");
         Assert.Equal(local.ToString(), await prediction.GetAttributeAsync("data-digit"));
         await BrowserDriver.ScreenshotAsync(page, "remote-self");
+
+        // The service page sees both ends: the app's ModelKit server answered the request, and its remote client made it.
+        await page.GotoAsync($"{app.Url}/service");
+        await Expect(page.Locator("[data-testid=series][data-model=mnist-mlp][data-source^='server/']")).Not.ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-testid=remote-row][data-model=mnist-mlp]")).ToContainTextAsync("remote");
     }
 
     [SkippableFact]

@@ -71,19 +71,11 @@ public sealed class DigitPredictor(IServiceProvider services, DigitModelCatalog 
         return best;
     }
 
-    private static string Describe(Exception ex)
-    {
-        var messages = new List<string>();
-        for (var e = ex; e is not null && messages.Count < 3; e = e.InnerException)
-        {
-            if (!messages.Contains(e.Message))
-            {
-                messages.Add(e.Message);
-            }
-        }
-
-        return string.Join(" — ", messages);
-    }
+    // ModelKit's errors say everything in their own message; other exceptions (sockets, HTTP) get their first inner cause added.
+    private static string Describe(Exception ex) =>
+        ex is ModelKitException || ex.InnerException is null || ex.Message.Contains(ex.InnerException.Message, StringComparison.Ordinal)
+            ? ex.Message
+            : $"{ex.Message} ({ex.InnerException.Message})";
 
     private void EnsureLocal(DigitModelInfo model)
     {

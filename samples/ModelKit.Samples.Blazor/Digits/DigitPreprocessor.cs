@@ -179,8 +179,17 @@ public static class DigitPreprocessor
     /// <summary>Softmax of the logits (numerically stable).</summary>
     public static float[] Softmax(ReadOnlySpan<float> logits)
     {
+        // exp(x - max) / sum: large logits (the CNN's reach the hundreds) would overflow exp(x).
         var result = new float[logits.Length];
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, result);
+        if (logits.IsEmpty)
+        {
+            return result;
+        }
+
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(logits, max, result);
+        System.Numerics.Tensors.TensorPrimitives.Exp(result, result);
+        System.Numerics.Tensors.TensorPrimitives.Divide(result, System.Numerics.Tensors.TensorPrimitives.Sum(result), result);
         return result;
     }
 

@@ -98,10 +98,10 @@ public sealed class BlazorAppFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh page (1200×900) on the app, with the drawing pad attached.</summary>
-    public async Task<IPage> OpenAsync(AppProcess app, string path = "")
+    public async Task<IPage> OpenAsync(AppProcess app, string path = "", bool touch = false)
     {
         var browser = await BrowserAsync();
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 }, HasTouch = touch });
         context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{app.Url}/{path}");
