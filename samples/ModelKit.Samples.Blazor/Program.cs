@@ -60,7 +60,10 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     string? url = app.Services.GetRequiredService<SelfAddress>().Get();
-    var models = string.Join(", ", catalog.All.Select(m => m.Path is null ? $"{m.ModelName} (no file)" : $"{m.ModelName} ({m.Path})"));
+    string cnnMissing = string.IsNullOrWhiteSpace(sample.CnnPath)
+        ? "no file: put the model zoo's mnist.onnx in ../shared/models or set Sample:CnnPath"
+        : $"no file at {Path.GetFullPath(sample.CnnPath)}";
+    var models = string.Join(", ", catalog.All.Select(m => m.Path is null ? $"{m.ModelName} ({cnnMissing})" : $"{m.ModelName} ({m.Path})"));
     Console.WriteLine($"ModelKit Blazor sample: open {url} in a browser (models: {models}). Ctrl+C stops it.");
 });
 

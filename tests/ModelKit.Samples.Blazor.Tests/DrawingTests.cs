@@ -52,6 +52,32 @@ public sealed class DrawingTests(BlazorAppFixture fixture, ITestOutputHelper out
     }
 
     [SkippableFact]
+    public async Task HandDrawnDigits_AreRecognised()
+    {
+        var app = await fixture.AppAsync();
+        var page = await fixture.OpenAsync(app);
+        var model = fixture.CnnPath is null ? DigitModelKind.Mlp : DigitModelKind.Cnn;
+        await BrowserDriver.SelectModelAsync(page, model);
+        var cases = new (int Label, IReadOnlyList<Stroke> Strokes)[]
+        {
+            (0, HandDrawnDigits.Zero), (1, HandDrawnDigits.One), (7, HandDrawnDigits.Seven), (3, HandDrawnDigits.Three),
+        };
+        var shown = new List<int>();
+        foreach (var (label, strokes) in cases)
+        {
+            await BrowserDriver.ClearAsync(page);
+            shown.Add(await BrowserDriver.DrawAsync(page, strokes));
+            output.WriteLine($"{model}: hand-drawn {label} → {shown[^1]}");
+            await BrowserDriver.ScreenshotAsync(page, $"hand-drawn-{label}");
+        }
+
+        // The README's picture (docs/images/blazor.png is a copy): the last hand-drawn digit and its answer.
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BlazorAppFixture.ScreenshotFolder, "readme.png"), Clip = new() { X = 0, Y = 0, Width = 1000, Height = 640 } });
+
+        Assert.Equal(cases.Select(static c => c.Label), shown);
+    }
+
+    [SkippableFact]
     public async Task DigitsDrawnWithAFinger_AreRecognised()
     {
         var app = await fixture.AppAsync();

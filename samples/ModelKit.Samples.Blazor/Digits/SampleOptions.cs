@@ -19,12 +19,13 @@ public sealed class SampleOptions
     [Required]
     public RemoteSettings Remote { get; set; } = new();
 
-    /// <summary>The CNN's file, or null when there is none.</summary>
+    /// <summary>The CNN's file, or null when there is none (a configured path that does not exist counts as none: the page says so).</summary>
     public string? ResolveCnnPath()
     {
         if (!string.IsNullOrWhiteSpace(CnnPath))
         {
-            return Path.GetFullPath(CnnPath);
+            string configured = Path.GetFullPath(CnnPath);
+            return File.Exists(configured) ? configured : null;
         }
 
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
