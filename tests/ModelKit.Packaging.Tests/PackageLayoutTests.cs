@@ -132,6 +132,24 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
 
     public static TheoryData<string> Ids => new(PackagesFixture.PackageIds);
 
+    [Fact]
+    public void The_repository_feed_is_where_pack_writes()
+    {
+        // nuget.config's local folder feed, relative to the file, is the PackageOutputPath every src project packs into.
+        string root = ModelKit.Testing.SharedData.RepoRoot;
+        var sources = XDocument.Load(Path.Combine(root, "nuget.config")).Descendants("packageSources").Single().Elements("add").ToList();
+        var local = Assert.Single(sources, static s => s.Attribute("key")?.Value == "modelkit-local");
+        string feed = Path.GetFullPath(Path.Combine(root, local.Attribute("value")!.Value));
+        Assert.Equal(Path.GetFullPath(Path.Combine(root, "artifacts", "packages")), feed);
+        Assert.True(Directory.Exists(feed), "artifacts/packages is kept in the repository (.gitkeep) so restore never fails on a missing feed");
+
+        var result = DotNet.Run(root, TimeSpan.FromMinutes(2), "dotnet", "msbuild", Path.Combine(root, "src", "ModelKit.Onnx", "ModelKit.Onnx.csproj"), "-getProperty:PackageOutputPath", "-getProperty:IsPackable")
+            .EnsureSuccess("dotnet msbuild -getProperty");
+        var properties = System.Text.Json.JsonDocument.Parse(result.Output).RootElement.GetProperty("Properties");
+        Assert.Equal(feed.TrimEnd('/') , Path.GetFullPath(properties.GetProperty("PackageOutputPath").GetString()!).TrimEnd('/'));
+        Assert.Equal("true", properties.GetProperty("IsPackable").GetString());
+    }
+
     private static List<string> Entries(ZipArchive package) =>
         package.Entries.Select(static e => e.FullName)
             .Where(static e => !e.StartsWith("_rels/", StringComparison.Ordinal) && !e.StartsWith("package/", StringComparison.Ordinal) && e != "[Content_Types].xml")
