@@ -115,7 +115,6 @@ public sealed class DrawingTests(BlazorAppFixture fixture, ITestOutputHelper out
     [SkippableFact]
     public async Task TheAppServesTheOpenInferenceProtocolItself()
     {
-        Chromium.Require(); // part of the browser suite: runs where the app's page tests run
         var app = await fixture.AppAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Url) };
         using var ready = await http.GetAsync("/v2/models/mnist-mlp/ready");
