@@ -23,7 +23,8 @@ namespace ModelKit.Remote;
 /// when the model certainly did not run: the connection could not be made (refused, name not resolved) or the server answered
 /// 503 (queue full, model not ready). A 500, a timeout or a connection dropped mid-request is not retried: the server may have
 /// run the model, and retrying a slow request under load only multiplies the load;</item>
-/// <item>circuit breaker per endpoint: opens when at least half of ≥ 10 attempts in 60 s fail, for 5 s.</item>
+/// <item>circuit breaker per endpoint: opens when at least half of ≥ 10 attempts in 60 s fail, for 5 s;</item>
+/// <item>at most 10,000 requests in flight per endpoint from this process (the standard limiter's 1,000 raised).</item>
 /// </list>
 /// <para>gRPC goes through the client <see cref="GrpcHttpClientName"/> (its primary handler only: Polly's HTTP retries do not
 /// understand gRPC status trailers), with gRPC's own retry policy (status <c>Unavailable</c>, the same "did not run" rule), a
@@ -107,6 +108,10 @@ public sealed class RemoteBackendProvider : IInferenceBackendProvider
         options.Retry.UseJitter = true;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.ShouldHandle = static args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context));
+        // The standard pipeline's concurrency limiter would reject callers beyond 1000 in flight; ModelKit's callers are
+        // bounded by the server's own queue (503 when full), so the client only guards against runaway concurrency.
+        options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;
+        options.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 0;
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
         options.CircuitBreaker.MinimumThroughput = 10;
         options.CircuitBreaker.FailureRatio = 0.5;

@@ -119,6 +119,11 @@ internal sealed class RestTransport : RemoteTransport
             throw new RemoteEndpointUnreachableException(Target.ModelName, Target.EndpointText,
                 $"the circuit breaker of the endpoint is open after repeated failures; {what} was not sent", ex);
         }
+        catch (Polly.ExecutionRejectedException ex) when (ex is not BrokenCircuitException and not TimeoutRejectedException)
+        {
+            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText,
+                $"the {what} request was rejected by this client's resilience pipeline ({ex.Message})", innerException: ex);
+        }
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
         {
             throw new RemoteEndpointUnreachableException(Target.ModelName, Target.EndpointText,

@@ -18,26 +18,32 @@ internal sealed class MetricCapture : IDisposable
                 listener.EnableMeasurementEvents(i);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var map = new Dictionary<string, object?>(StringComparer.Ordinal) { ["value"] = value };
-            foreach (var tag in tags)
-            {
-                map[tag.Key] = tag.Value;
-            }
-
-            if (Equals(map.GetValueOrDefault("model"), model))
-            {
-                _measurements.Enqueue(map);
-            }
-        });
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) => Record(value, tags, model));
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) => Record(value, tags, model));
         _listener.Start();
     }
 
     public IReadOnlyList<Dictionary<string, object?>> Measurements => _measurements.ToArray();
 
+    /// <summary>How many measurements were recorded (for histograms: how many values).</summary>
+    public int Count => _measurements.Count;
+
     public long Total(string? tag = null, object? value = null) =>
-        _measurements.Where(m => tag is null || Equals(m.GetValueOrDefault(tag), value)).Sum(static m => (long)m["value"]!);
+        _measurements.Where(m => tag is null || Equals(m.GetValueOrDefault(tag), value)).Sum(static m => Convert.ToInt64(m["value"], System.Globalization.CultureInfo.InvariantCulture));
 
     public void Dispose() => _listener.Dispose();
+
+    private void Record(object value, ReadOnlySpan<KeyValuePair<string, object?>> tags, string model)
+    {
+        var map = new Dictionary<string, object?>(StringComparer.Ordinal) { ["value"] = value };
+        foreach (var tag in tags)
+        {
+            map[tag.Key] = tag.Value;
+        }
+
+        if (Equals(map.GetValueOrDefault("model"), model))
+        {
+            _measurements.Enqueue(map);
+        }
+    }
 }

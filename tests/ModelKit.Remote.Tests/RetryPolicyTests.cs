@@ -18,7 +18,8 @@ public sealed class RetryPolicyTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _repository.Add("reshape", 1, TestModels.Reshape23());
+        _repository.Add("reshape_retry", 1, TestModels.Reshape23());
+        _repository.Add("probe", 1, TestModels.Identity(OnnxFormat.OnnxDataType.Float));
         _repository.Add("slow", 1, TestModels.Slow()).Config("slow", """{ "options": { "IntraOpThreads": 1, "WarmupRuns": 0 } }""");
         _host = await ServerHost.StartAsync(o =>
         {
@@ -38,8 +39,8 @@ public sealed class RetryPolicyTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task Rejected_requests_are_sent_once_and_refused_ones_are_retried(string protocol)
     {
-        using var requests = new MetricCapture("ModelKit.Server", "modelkit.server.requests", "reshape");
-        var (services, backend) = Clients.Remote("reshape", _host.EndpointFor(protocol), protocol);
+        using var requests = new MetricCapture("ModelKit.Server", "modelkit.server.requests", "reshape_retry");
+        var (services, backend) = Clients.Remote("reshape_retry", _host.EndpointFor(protocol), protocol);
         using (services)
         using (var client = new DynamicModelClient(backend))
         {
@@ -58,7 +59,7 @@ public sealed class RetryPolicyTests : IAsyncLifetime
             var slow = slowServices.GetRequiredService<ISlow>();
             using var stopSlow = new CancellationTokenSource();
             var running = slow.RunAsync(new float[256 * 1024], stopSlow.Token).AsTask();
-            await Task.Delay(400); // the slow request has reached the server and holds the slot (a run takes seconds)
+            Assert.True(await SlotTakenAsync(protocol), "the slow request never took the server's only slot");
             Assert.False(running.IsCompleted, "the slow model finished too early to hold the slot");
 
             var stopwatch = Stopwatch.StartNew();
@@ -80,6 +81,31 @@ public sealed class RetryPolicyTests : IAsyncLifetime
 
             stopSlow.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        }
+    }
+
+    /// <summary>Probes another model until the server refuses it: then the slow request holds the slot (a run takes seconds).</summary>
+    private async Task<bool> SlotTakenAsync(string protocol)
+    {
+        var (services, backend) = Clients.Remote("probe", _host.EndpointFor(protocol), protocol);
+        using (services)
+        using (var probe = new DynamicModelClient(backend))
+        {
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                try
+                {
+                    await probe.RunAsync([new NamedTensor("x", TensorValue.Create(new float[3], 1, 3))]);
+                    await Task.Delay(20);
+                }
+                catch (RemoteServiceUnavailableException)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

@@ -111,10 +111,16 @@ internal static class Clients
     }
 
     /// <summary>A remote backend for <paramref name="model"/> through DI (the provider path an app takes).</summary>
-    public static (ServiceProvider Services, IInferenceBackend Backend) Remote(string model, string endpoint, string protocol, Action<ModelOptions>? configure = null)
+    public static (ServiceProvider Services, IInferenceBackend Backend) Remote(string model, string endpoint, string protocol, Action<ModelOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        });
         services.AddModelKit(kit => kit.AddRemote().AddOnnxRuntime().AddModel(model, o =>
         {
             o.Endpoint = endpoint;
