@@ -98,6 +98,20 @@ public sealed class DigitPreprocessorTests(BlazorAppFixture fixture)
         Assert.True(accuracy >= 0.85, $"{correct} of {sample.Count} ({accuracy:P1}) redrawn digits recognised");
     }
 
+    [Fact]
+    public async Task HandDrawnDigits_AreRecognisedByTheMlp()
+    {
+        var services = new ServiceCollection();
+        services.AddModelKit(kit => kit.AddModel<IMlpDigitClassifier>(o => o.Path = fixture.MlpPath));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IMlpDigitClassifier>();
+        foreach (var (label, strokes) in new[] { (0, HandDrawnDigits.Zero), (1, HandDrawnDigits.One), (7, HandDrawnDigits.Seven), (3, HandDrawnDigits.Three) })
+        {
+            var answer = await client.PredictAsync(new MlpDigitImage { Pixels = DigitPreprocessor.Preprocess(strokes, Pad) });
+            Assert.Equal(label, Array.IndexOf(answer.Values, answer.Values.Max()));
+        }
+    }
+
     private static (double X, double Y) CentreOfMass(float[] pixels)
     {
         double mass = 0, x = 0, y = 0;

@@ -81,9 +81,9 @@ public sealed class BlazorAppFixture : IAsyncLifetime
     }
 
     /// <summary>A new app process; its Remote switch points at <paramref name="remoteEndpoint"/> (its own endpoints when null).</summary>
-    public Task<AppProcess> StartAppAsync(string? remoteEndpoint)
+    public Task<AppProcess> StartAppAsync(string? remoteEndpoint, string? mlpPath = null)
     {
-        var configuration = new Dictionary<string, string> { ["Sample:MlpPath"] = MlpPath, ["Sample:Remote:Timeout"] = "00:00:03" };
+        var configuration = new Dictionary<string, string> { ["Sample:MlpPath"] = mlpPath ?? MlpPath, ["Sample:Remote:Timeout"] = "00:00:03" };
         if (CnnPath is not null)
         {
             configuration["Sample:CnnPath"] = CnnPath;
