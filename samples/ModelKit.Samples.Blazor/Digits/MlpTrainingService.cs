@@ -91,7 +91,7 @@ internal sealed partial class MlpTrainingService(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "No MLP at {Path}: training it now (first start only)")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "No MLP at {Path}: training it now (first start only); the ModelKit server loads it once it is trained")]
     private static partial void LogTraining(ILogger logger, string path);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "MLP trained and exported to {Path} ({Accuracy:P2} on the held-out digits)")]

@@ -51,9 +51,10 @@ public sealed class MetricsCollector : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
+        // Typed callbacks: no boxing per measurement.
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => OnMeasurement(instrument, value, tags));
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => OnMeasurement(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => OnMeasurement(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>(OnMeasurement);
         _listener.Start();
     }
 
@@ -85,14 +86,12 @@ public sealed class MetricsCollector : IDisposable
 
     private long CurrentSecond() => _time.GetUtcNow().ToUnixTimeSeconds();
 
-    private void OnMeasurement<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        where T : struct
+    private void OnMeasurement(Instrument instrument, double number, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state = null)
     {
         string model = Tag(tags, "model") ?? "?";
         bool server = instrument.Meter.Name != ModelKitMetrics.MeterName;
         string source = server ? $"server/{Tag(tags, "protocol") ?? "?"}" : Tag(tags, "backend") ?? "?";
         var series = _series.GetOrAdd((model, source), static _ => new Series());
-        double number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
         long second = CurrentSecond();
         switch (instrument.Name)
         {
