@@ -65,17 +65,31 @@ internal sealed class RemoteOperationRunner : OperationRunner
 
     private async ValueTask RunRemoteAsync(InferenceCall call, CancellationToken cancellationToken)
     {
-        var request = new InferenceRequest { Outputs = _requestedOutputs };
+        // The request object travels with the pooled call (a call runs once at a time), so only its tensors are new.
+        if (call.BackendState is not InferenceRequest request)
+        {
+            request = new InferenceRequest { Outputs = _requestedOutputs };
+            call.BackendState = request;
+        }
+
+        request.Inputs.Clear();
         var names = Operation.InputNames;
         for (int i = 0; i < call.Inputs.Length; i++)
         {
             request.Inputs.Add(new InferTensor(names[i], call.Inputs[i]) { Binary = _binaryInputs });
         }
 
-        using var response = await _backend.Transport.InferAsync(request, cancellationToken).ConfigureAwait(false);
-        for (int o = 0; o < call.Outputs.Length; o++)
+        try
         {
-            SetOutput(call, o, response);
+            using var response = await _backend.Transport.InferAsync(request, cancellationToken).ConfigureAwait(false);
+            for (int o = 0; o < call.Outputs.Length; o++)
+            {
+                SetOutput(call, o, response);
+            }
+        }
+        finally
+        {
+            request.Inputs.Clear(); // drop the references to the caller's memory
         }
     }
 

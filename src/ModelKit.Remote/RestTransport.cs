@@ -92,6 +92,8 @@ internal sealed class RestTransport : RemoteTransport
         }
     }
 
+    public override void Dispose() => _http.Dispose(); // a factory client: its pooled handler stays with the factory
+
     private HttpRequestMessage NewRequest(HttpMethod method, Uri uri)
     {
         var request = new HttpRequestMessage(method, uri);

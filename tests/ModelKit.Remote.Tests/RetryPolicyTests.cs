@@ -58,8 +58,17 @@ public sealed class RetryPolicyTests : IAsyncLifetime
             }, kit => kit.AddModel<ISlow>());
             var slow = slowServices.GetRequiredService<ISlow>();
             using var stopSlow = new CancellationTokenSource();
-            var running = slow.RunAsync(new float[256 * 1024], stopSlow.Token).AsTask();
-            Assert.True(await SlotTakenAsync(protocol), "the slow request never took the server's only slot");
+            Assert.True(await ProbeUntilAsync(protocol, refused: false), "the server stayed busy with an earlier request");
+            // A probe may hold the slot at the moment the slow request arrives (then the slow one is refused): start it again.
+            Task<float[]> running = null!;
+            bool held = false;
+            for (int attempt = 0; attempt < 5 && !held; attempt++)
+            {
+                running = slow.RunAsync(new float[256 * 1024], stopSlow.Token).AsTask();
+                held = await ProbeUntilAsync(protocol, refused: true, running);
+            }
+
+            Assert.True(held, "the slow request never took the server's only slot");
             Assert.False(running.IsCompleted, "the slow model finished too early to hold the slot");
 
             var stopwatch = Stopwatch.StartNew();
@@ -84,8 +93,11 @@ public sealed class RetryPolicyTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Probes another model until the server refuses it: then the slow request holds the slot (a run takes seconds).</summary>
-    private async Task<bool> SlotTakenAsync(string protocol)
+    /// <summary>
+    /// Probes another model until the server refuses it (then the slow request holds the slot: a run takes seconds), or until
+    /// it answers (then no earlier request holds it).
+    /// </summary>
+    private async Task<bool> ProbeUntilAsync(string protocol, bool refused, Task? unlessDone = null)
     {
         var (services, backend) = Clients.Remote("probe", _host.EndpointFor(protocol), protocol);
         using (services)
@@ -94,14 +106,26 @@ public sealed class RetryPolicyTests : IAsyncLifetime
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < TimeSpan.FromSeconds(20))
             {
+                await Task.Delay(refused ? 100 : 20);
+                if (unlessDone is { IsCompleted: true })
+                {
+                    return false;
+                }
+
                 try
                 {
                     await probe.RunAsync([new NamedTensor("x", TensorValue.Create(new float[3], 1, 3))]);
-                    await Task.Delay(20);
+                    if (!refused)
+                    {
+                        return true;
+                    }
                 }
                 catch (RemoteServiceUnavailableException)
                 {
-                    return true;
+                    if (refused)
+                    {
+                        return true;
+                    }
                 }
             }
 
