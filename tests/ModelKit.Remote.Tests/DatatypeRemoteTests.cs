@@ -50,5 +50,41 @@ public sealed class DatatypeRemoteTests(RemoteServerFixture fixture) : IClassFix
         }
     }
 
+    [Theory]
+    [InlineData("rest-binary")]
+    [InlineData("grpc")]
+    public async Task Dynamic_batching_stacks_concurrent_remote_calls_into_fewer_requests(string protocol)
+    {
+        using var requests = new MetricCapture("ModelKit.Server", "modelkit.server.requests", "identity_int64");
+        var (services, backend) = Clients.Remote("identity_int64", fixture.Host.EndpointFor(protocol), protocol, o => o.Batching = new BatchingOptions
+        {
+            MaxBatchSize = 32,
+            MaxQueueDelay = TimeSpan.FromMilliseconds(50),
+        });
+        using (services)
+        {
+            Assert.IsNotType<RemoteBackend>(backend); // the registry wrapped it in the batcher
+            using var client = new DynamicModelClient(backend);
+            const int Calls = 24;
+            var results = await Task.WhenAll(Enumerable.Range(0, Calls).Select(i => Task.Run(async () =>
+            {
+                var row = TensorValue.Create(new long[] { i, -i, i * 1000L }, 1, 3);
+                return (Row: row, Answer: (await client.RunAsync([new NamedTensor("x", row)]))[0].Value);
+            })));
+            foreach (var (row, answer) in results)
+            {
+                TestModels.AssertSame(row, answer, $"batched row over {protocol}");
+            }
+
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
+            while (requests.Total() == 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.InRange(requests.Total(), 1, Calls - 1);
+        }
+    }
+
     private static TensorValue SliceRows(TensorValue value, int rows) => new([rows, 3], value.Buffer.Slice(0, rows * 3));
 }
