@@ -139,12 +139,33 @@ internal static class RemoteBenchmarkClients
 internal sealed class LoopbackServer : IDisposable
 {
     private readonly WebApplication _app;
+    private readonly System.Diagnostics.Metrics.MeterListener _overhead = new();
+    private double _overheadSum;
+    private long _overheadCount;
 
     private LoopbackServer(WebApplication app, string rest, string grpc)
     {
         _app = app;
         Rest = rest;
         Grpc = grpc;
+
+        // Server-side overhead as the server measures it: time in the handler minus queue and model compute.
+        _overhead.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "modelkit.server.overhead.duration")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _overhead.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+        {
+            lock (_overhead)
+            {
+                _overheadSum += seconds;
+                _overheadCount++;
+            }
+        });
+        _overhead.Start();
     }
 
     public string Rest { get; }
@@ -181,6 +202,13 @@ internal sealed class LoopbackServer : IDisposable
 
     public void Dispose()
     {
+        _overhead.Dispose();
+        if (_overheadCount > 0)
+        {
+            // BenchmarkDotNet shows this in the log of each case.
+            Console.WriteLine($"// server overhead: mean {_overheadSum / _overheadCount * 1e6:F1} us over {_overheadCount} requests");
+        }
+
         _app.StopAsync().GetAwaiter().GetResult();
         _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
