@@ -6,6 +6,7 @@ var root = new RootCommand("ModelKit: serve ONNX models over the Open Inference 
     ServeCommand.Create(),
     InspectCommand.Create(),
     ScaffoldCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -50,6 +50,39 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_loads_a_local_model_and_reports_throughput_and_percentiles_with_no_errors()
+    {
+        _repository.Add("two", 1, TestModels.TwoOutputs());
+        string file = Path.Combine(_repository.Root, "two", "1", "model.onnx");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = await BenchCommand.RunAsync(file, null, "rest-binary", null, concurrency: 2, seconds: 1, batch: 4, intraOp: 1, dynamicBatching: 0,
+            output, error, CancellationToken.None);
+
+        Assert.True(code == 0, error.ToString() + output);
+        string text = output.ToString();
+        Assert.Contains("x [4,4]", text);
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"requests/s (\d+\.\d) +rows/s (\d+\.\d) +p50 [\d.]+ ms +p90 [\d.]+ ms +p99 [\d.]+ ms +errors 0");
+        Assert.True(match.Success, text);
+        Assert.True(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+    }
+
+    [Fact]
+    public async Task Bench_explains_a_bad_target()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, await BenchCommand.RunAsync(Path.Combine(_repository.Root, "missing.onnx"), null, "rest-binary", null, 1, 1, 1, 0, 0,
+            TextWriter.Null, error, CancellationToken.None));
+        Assert.Contains("neither an .onnx file nor an http(s) URL", error.ToString());
+
+        var error2 = new StringWriter();
+        Assert.Equal(2, await BenchCommand.RunAsync("http://127.0.0.1:9", null, "rest-binary", null, 1, 1, 1, 0, 0,
+            TextWriter.Null, error2, CancellationToken.None));
+        Assert.Contains("--name", error2.ToString());
+    }
+
+    [Fact]
     public async Task Serve_refuses_a_public_address_without_a_key_and_serves_the_repository_otherwise()
     {
         _repository.Add("two", 1, TestModels.TwoOutputs());
