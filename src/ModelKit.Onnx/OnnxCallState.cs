@@ -21,6 +21,7 @@ internal sealed class OnnxCallState : IDisposable
     public OnnxCallState(InferenceSession session, int inputs, int outputs)
     {
         Binding = session.CreateIoBinding();
+        Pinned = new nint[inputs + outputs];
         InputHandles = new MemoryHandle[inputs];
         InputValues = new OrtValue?[inputs];
         InputPointers = new nint[inputs];
@@ -36,6 +37,9 @@ internal sealed class OnnxCallState : IDisposable
     }
 
     public RunOptions RunOptions { get; } = new();
+
+    /// <summary>Addresses of the inputs, then the caller-owned outputs, pinned by <c>fixed</c> frames for this run (0: not pinned that way).</summary>
+    public nint[] Pinned { get; }
 
     public OrtIoBinding Binding { get; }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using ModelKit.Binding;
 
@@ -44,6 +45,41 @@ internal sealed class OnnxOperationRunner : OperationRunner
             call.BackendState = state;
         }
 
+        if (PinAndRun(call, state, 0, cancellationToken))
+        {
+            RunCore(call, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Pins every array-backed input and caller-owned output with nested <c>fixed</c> frames (no GCHandles), then runs.
+    /// Buffers that are not plain arrays are pinned through <see cref="TensorBuffer.Pin"/> while binding.
+    /// </summary>
+    private unsafe bool PinAndRun(InferenceCall call, OnnxCallState state, int k, CancellationToken cancellationToken)
+    {
+        int inputs = call.Inputs.Length;
+        if (k == state.Pinned.Length)
+        {
+            return RunBound(call, state, cancellationToken);
+        }
+
+        var buffer = k < inputs ? call.Inputs[k].Buffer : call.OutputProvided[k - inputs] ? call.Outputs[k - inputs].Buffer : default;
+        if (buffer.TryGetArray(out var array, out int start))
+        {
+            fixed (byte* data = &MemoryMarshal.GetArrayDataReference(array))
+            {
+                state.Pinned[k] = (nint)(data + ((long)start * TensorElementTypes.SizeOf(buffer.ElementType)));
+                return PinAndRun(call, state, k + 1, cancellationToken);
+            }
+        }
+
+        state.Pinned[k] = 0;
+        return PinAndRun(call, state, k + 1, cancellationToken);
+    }
+
+    /// <summary>Binds and runs a call whose buffers are pinned; true when it must run again with run-time output shapes.</summary>
+    private bool RunBound(InferenceCall call, OnnxCallState state, CancellationToken cancellationToken)
+    {
         var registration = default(CancellationTokenRegistration);
         bool retry = false;
         try
@@ -105,10 +141,7 @@ internal sealed class OnnxOperationRunner : OperationRunner
             }
         }
 
-        if (retry)
-        {
-            RunCore(call, cancellationToken);
-        }
+        return retry;
     }
 
     /// <summary>Stops pre-allocating outputs whose shapes were inferred from symbolic names; true when there were any.</summary>
@@ -143,9 +176,13 @@ internal sealed class OnnxOperationRunner : OperationRunner
                 continue;
             }
 
-            var handle = value.Buffer.Pin();
-            state.InputHandles[i] = handle;
-            nint pointer = (nint)handle.Pointer;
+            nint pointer = state.Pinned[i];
+            if (pointer == 0)
+            {
+                var handle = value.Buffer.Pin();
+                state.InputHandles[i] = handle;
+                pointer = (nint)handle.Pointer;
+            }
             long bytes = value.Buffer.ByteLength;
             if (pointer == 0)
             {
@@ -198,10 +235,16 @@ internal sealed class OnnxOperationRunner : OperationRunner
                         $"a destination of {needed} elements (shape {TensorShape.Format(shape)})", $"{target.Length} elements");
                 }
 
-                var handle = target.Pin();
-                state.OutputHandles[o] = handle;
+                nint pointer = state.Pinned[call.Inputs.Length + o];
+                if (pointer == 0)
+                {
+                    var handle = target.Pin();
+                    state.OutputHandles[o] = handle;
+                    pointer = (nint)handle.Pointer;
+                }
+
                 kind = OutputBinding.Destination;
-                BindOutputValue(state, o, name, (nint)handle.Pointer, target, shape, kind);
+                BindOutputValue(state, o, name, pointer, target, shape, kind);
             }
             else
             {

@@ -43,7 +43,7 @@ public abstract class OperationRunner : IDisposable
     {
         call.EnsureInputs();
         cancellationToken.ThrowIfCancellationRequested();
-        long start = Stopwatch.GetTimestamp();
+        long start = ModelKitMetrics.StartInference();
         try
         {
             RunCore(call, cancellationToken);
@@ -67,7 +67,7 @@ public abstract class OperationRunner : IDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        long start = Stopwatch.GetTimestamp();
+        long start = ModelKitMetrics.StartInference();
         ValueTask pending;
         try
         {

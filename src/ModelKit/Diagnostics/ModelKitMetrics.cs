@@ -22,9 +22,15 @@ public static class ModelKitMetrics
 
     internal static Meter SharedMeter => Meter;
 
+    /// <summary>Whether anything listens to the inference instruments (when not, runs skip taking timestamps).</summary>
+    internal static bool InferenceEnabled => Inferences.Enabled || Duration.Enabled || Items.Enabled;
+
+    /// <summary>A start timestamp for <see cref="RecordInference"/>, or 0 when nothing listens.</summary>
+    internal static long StartInference() => InferenceEnabled ? Stopwatch.GetTimestamp() : 0;
+
     internal static void RecordInference(string model, string backend, long startTimestamp, int items, Exception? error)
     {
-        if (!Inferences.Enabled && !Duration.Enabled)
+        if (startTimestamp == 0 || !InferenceEnabled)
         {
             return;
         }

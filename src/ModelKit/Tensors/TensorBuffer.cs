@@ -30,6 +30,24 @@ public readonly struct TensorBuffer
     /// <summary>Whether the buffer holds nothing at all (not even an empty array).</summary>
     public bool IsEmpty => _owner is null;
 
+    /// <summary>
+    /// The managed array behind the buffer and the buffer's first element in it, for interop that pins with <c>fixed</c>
+    /// (cheaper than a GCHandle); false for memory-manager buffers, strings and empty buffers.
+    /// </summary>
+    public bool TryGetArray([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Array? array, out int start)
+    {
+        if (_owner is Array owner && Length > 0 && ElementType != TensorElementType.String)
+        {
+            array = owner;
+            start = _start;
+            return true;
+        }
+
+        array = null;
+        start = 0;
+        return false;
+    }
+
     /// <summary>The size of the elements in bytes (0 for strings).</summary>
     public long ByteLength => (long)Length * TensorElementTypes.SizeOf(ElementType);
 
