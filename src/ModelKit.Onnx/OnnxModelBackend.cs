@@ -10,7 +10,7 @@ namespace ModelKit.Onnx;
 /// </summary>
 public sealed class OnnxModelBackend : IInferenceBackend
 {
-    private readonly List<OperationRunner> _runners = [];
+    private readonly OperationRunnerSet _runners = new();
     private readonly SessionOptions _sessionOptions;
     private int _disposed;
 
@@ -60,13 +60,7 @@ public sealed class OnnxModelBackend : IInferenceBackend
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var bound = BoundOperation.Bind(operation, ModelName, Signature);
-        var runner = new OnnxOperationRunner(bound, Session, Signature);
-        lock (_runners)
-        {
-            _runners.Add(runner);
-        }
-
-        return runner;
+        return _runners.Add(new OnnxOperationRunner(bound, Session, Signature));
     }
 
     public void Dispose()
@@ -76,15 +70,7 @@ public sealed class OnnxModelBackend : IInferenceBackend
             return;
         }
 
-        lock (_runners)
-        {
-            foreach (var runner in _runners)
-            {
-                runner.Dispose();
-            }
-
-            _runners.Clear();
-        }
+        _runners.DisposeAll();
 
         Session.Dispose();
         _sessionOptions.Dispose();

@@ -9,7 +9,7 @@ namespace ModelKit.Remote;
 /// </summary>
 public sealed class RemoteBackend : IInferenceBackend
 {
-    private readonly List<OperationRunner> _runners = [];
+    private readonly OperationRunnerSet _runners = new();
     private readonly ModelOptions _options;
     private readonly IReadOnlyList<IInferenceBackendProvider> _fallbackProviders;
     private readonly IServiceProvider? _services;
@@ -99,13 +99,7 @@ public sealed class RemoteBackend : IInferenceBackend
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var bound = BoundOperation.Bind(operation, ModelName, Signature);
-        var runner = new RemoteOperationRunner(bound, this);
-        lock (_runners)
-        {
-            _runners.Add(runner);
-        }
-
-        return runner;
+        return _runners.Add(new RemoteOperationRunner(bound, this));
     }
 
     public void Dispose()
@@ -115,15 +109,7 @@ public sealed class RemoteBackend : IInferenceBackend
             return;
         }
 
-        lock (_runners)
-        {
-            foreach (var runner in _runners)
-            {
-                runner.Dispose();
-            }
-
-            _runners.Clear();
-        }
+        _runners.DisposeAll();
 
         Transport.Dispose();
         lock (_fallbackLock)

@@ -7,7 +7,7 @@ public sealed class BatchingBackend : IInferenceBackend
 {
     private readonly IInferenceBackend _inner;
     private readonly BatchingOptions _options;
-    private readonly List<OperationRunner> _runners = [];
+    private readonly OperationRunnerSet _runners = new();
 
     /// <summary>Wraps <paramref name="inner"/>; throws <see cref="ModelLoadException"/> when the model's dimension 0 is fixed.</summary>
     public BatchingBackend(IInferenceBackend inner, BatchingOptions options)
@@ -36,26 +36,12 @@ public sealed class BatchingBackend : IInferenceBackend
 
     public OperationRunner Bind(OperationDescriptor operation)
     {
-        var runner = new BatchingOperationRunner(_inner.Bind(operation), _options);
-        lock (_runners)
-        {
-            _runners.Add(runner);
-        }
-
-        return runner;
+        return _runners.Add(new BatchingOperationRunner(_inner.Bind(operation), _options));
     }
 
     public void Dispose()
     {
-        lock (_runners)
-        {
-            foreach (var runner in _runners)
-            {
-                runner.Dispose();
-            }
-
-            _runners.Clear();
-        }
+        _runners.DisposeAll();
 
         _inner.Dispose();
     }
