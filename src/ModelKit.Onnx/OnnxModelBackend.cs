@@ -84,12 +84,7 @@ public sealed class OnnxModelBackend : IInferenceBackend
             return;
         }
 
-        var inputs = Signature.Inputs.Select(static input =>
-        {
-            var shape = input.Shape.Select(static d => d < 0 ? 1L : d).ToArray();
-            var buffer = TensorElementTypes.Allocate(input.ElementType, checked((int)TensorShape.ElementCount(shape)));
-            return new NamedTensor(input.Name, new TensorValue(shape, buffer));
-        }).ToArray();
+        var inputs = Signature.Inputs.Select(static input => new NamedTensor(input.Name, input.CreateZeros())).ToArray();
         using var client = new DynamicModelClient(this);
         for (int i = 0; i < runs; i++)
         {

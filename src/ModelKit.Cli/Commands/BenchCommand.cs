@@ -10,7 +10,7 @@ namespace ModelKit.Cli.Commands;
 
 /// <summary>
 /// <c>modelkit bench &lt;model.onnx | endpoint&gt;</c>: a load generator for sizing a deployment. N concurrent callers send
-/// requests shaped from the model's signature for a fixed time, through the same backends an app uses (local ONNX Runtime,
+/// zero-filled requests shaped from the model's signature for a fixed time, through the same backends an app uses (local ONNX Runtime,
 /// or a remote Open Inference Protocol server), and it prints throughput and p50/p90/p99 latency.
 /// </summary>
 internal static class BenchCommand
@@ -94,7 +94,7 @@ internal static class BenchCommand
             return 1;
         }
 
-        var inputs = backend.Signature.Inputs.Select(input => new NamedTensor(input.Name, Sample(input, batch))).ToArray();
+        var inputs = backend.Signature.Inputs.Select(input => new NamedTensor(input.Name, input.CreateZeros(batch))).ToArray();
         using var client = new DynamicModelClient(backend);
         output.WriteLine($"{backend.Description}");
         output.WriteLine($"inputs: {string.Join(", ", inputs.Select(static i => $"{i.Name} {TensorShape.Format(i.Value.Shape)}"))}; {concurrency} callers, {seconds} s");
@@ -154,36 +154,6 @@ internal static class BenchCommand
         var all = latencies.SelectMany(static l => l).ToArray();
         Array.Sort(all);
         return new BenchResult(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99), errors, firstError);
-    }
-
-    /// <summary>A request shaped from the signature: dynamic dimension 0 = <paramref name="batch"/>, other dynamic dimensions 1; deterministic values.</summary>
-    internal static TensorValue Sample(TensorInfo input, int batch)
-    {
-        var shape = input.Shape.Select((d, i) => d >= 0 ? d : i == 0 ? batch : 1L).ToArray();
-        int count = checked((int)TensorShape.ElementCount(shape));
-        var buffer = TensorElementTypes.Allocate(input.ElementType, count);
-        if (input.ElementType == TensorElementType.String)
-        {
-            buffer.AsSpan<string>().Fill(string.Empty);
-        }
-        else
-        {
-            var bytes = buffer.AsBytes();
-            for (int i = 0; i < bytes.Length; i++)
-            {
-                bytes[i] = (byte)(i * 31 % 7); // small values, valid for every numeric type and for bool (0/1 bytes only where bool)
-            }
-
-            if (input.ElementType == TensorElementType.Bool)
-            {
-                for (int i = 0; i < bytes.Length; i++)
-                {
-                    bytes[i] &= 1;
-                }
-            }
-        }
-
-        return new TensorValue(shape, buffer);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

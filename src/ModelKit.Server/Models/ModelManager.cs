@@ -134,7 +134,7 @@ internal sealed class ModelManager : IDisposable
 
     /// <summary>
     /// Acquires the version a request runs on (the latest loaded when <paramref name="version"/> is empty). Release it with
-    /// <see cref="ServedModelVersion.Release"/>. Throws <see cref="ModelNotFoundException"/> or <see cref="ModelUnavailableException"/>.
+    /// <see cref="Reloading.RetirableResource.Release"/>. Throws <see cref="ModelNotFoundException"/> or <see cref="ModelUnavailableException"/>.
     /// </summary>
     public ServedModelVersion Acquire(string? name, string? version)
     {

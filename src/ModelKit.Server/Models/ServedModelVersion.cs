@@ -1,15 +1,15 @@
 using ModelKit.Binding;
+using ModelKit.Reloading;
 
 namespace ModelKit.Server;
 
 /// <summary>
 /// One loaded version of a model: its backend and the runner bound to every input and output. Reference-counted: requests
-/// acquire it for their duration; <see cref="Retire"/> (on unload or reload) disposes it once the last request releases it.
+/// acquire it for their duration; <see cref="RetirableResource.Retire"/> (on unload or reload) disposes it once the last request releases it.
 /// </summary>
-internal sealed class ServedModelVersion
+internal sealed class ServedModelVersion : RetirableResource
 {
     private readonly bool _ownsBackend;
-    private int _users = 1; // the owner's reference, released by Retire.
 
     public ServedModelVersion(string name, long version, IInferenceBackend backend, bool ownsBackend, string platform)
     {
@@ -48,40 +48,14 @@ internal sealed class ServedModelVersion
 
     public ModelSignature Signature { get; }
 
-    /// <summary>Requests running on this version (excluding the owner's reference).</summary>
-    public int InFlight => Math.Max(0, Volatile.Read(ref _users) - 1);
-
-    public bool TryAcquire()
+    protected override void OnReleased()
     {
-        int users = Volatile.Read(ref _users);
-        while (users > 0)
+        Runner.Dispose();
+        if (_ownsBackend)
         {
-            int seen = Interlocked.CompareExchange(ref _users, users + 1, users);
-            if (seen == users)
-            {
-                return true;
-            }
-
-            users = seen;
-        }
-
-        return false;
-    }
-
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _users) == 0)
-        {
-            Runner.Dispose();
-            if (_ownsBackend)
-            {
-                Backend.Dispose();
-            }
+            Backend.Dispose();
         }
     }
-
-    /// <summary>Drops the owner's reference: no new request gets this version; disposal follows the last release.</summary>
-    public void Retire() => Release();
 
     /// <summary>Runs zero-filled inputs (dynamic dimensions as 1) through the model.</summary>
     public void WarmUp(int runs)
@@ -91,11 +65,7 @@ internal sealed class ServedModelVersion
             return;
         }
 
-        var inputs = Signature.Inputs.Select(static input =>
-        {
-            var shape = input.Shape.Select(static d => d < 0 ? 1L : d).ToArray();
-            return new TensorValue(shape, TensorElementTypes.Allocate(input.ElementType, checked((int)TensorShape.ElementCount(shape))));
-        }).ToArray();
+        var inputs = Signature.Inputs.Select(static input => input.CreateZeros()).ToArray();
         for (int r = 0; r < runs; r++)
         {
             var call = Runner.Rent();

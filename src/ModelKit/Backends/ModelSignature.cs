@@ -10,6 +10,27 @@ namespace ModelKit;
 public sealed record TensorInfo(string Name, TensorElementType ElementType, long[] Shape, IReadOnlyList<string?>? DimensionNames = null)
 {
     public override string ToString() => $"{Name}: {TensorElementTypes.OnnxName(ElementType)}{TensorShape.Format(Shape)}";
+
+    /// <summary>
+    /// A zero-filled tensor of this shape (empty strings for string tensors), dynamic dimension 0 as <paramref name="rows"/> and
+    /// other dynamic dimensions as 1: what warm-up runs and load tests send.
+    /// </summary>
+    public TensorValue CreateZeros(long rows = 1)
+    {
+        var shape = new long[Shape.Length];
+        for (int d = 0; d < shape.Length; d++)
+        {
+            shape[d] = Shape[d] >= 0 ? Shape[d] : d == 0 ? rows : 1;
+        }
+
+        var buffer = TensorElementTypes.Allocate(ElementType, checked((int)TensorShape.ElementCount(shape)));
+        if (ElementType == TensorElementType.String)
+        {
+            buffer.AsSpan<string>().Fill(string.Empty);
+        }
+
+        return new TensorValue(shape, buffer);
+    }
 }
 
 /// <summary>A model's inputs and outputs.</summary>

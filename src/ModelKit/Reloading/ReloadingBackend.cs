@@ -108,39 +108,12 @@ public sealed class ReloadingBackend : IInferenceBackend
     }
 
     /// <summary>One backend and the calls running on it; disposed once retired and idle.</summary>
-    internal sealed class Generation(IInferenceBackend backend, int number)
+    internal sealed class Generation(IInferenceBackend backend, int number) : RetirableResource
     {
-        private int _users = 1; // the owner's reference, released by Retire.
-
         public IInferenceBackend Backend { get; } = backend;
 
         public int Number { get; } = number;
 
-        public bool TryAcquire()
-        {
-            int users = Volatile.Read(ref _users);
-            while (users > 0)
-            {
-                int seen = Interlocked.CompareExchange(ref _users, users + 1, users);
-                if (seen == users)
-                {
-                    return true;
-                }
-
-                users = seen;
-            }
-
-            return false;
-        }
-
-        public void Release()
-        {
-            if (Interlocked.Decrement(ref _users) == 0)
-            {
-                Backend.Dispose();
-            }
-        }
-
-        public void Retire() => Release();
+        protected override void OnReleased() => Backend.Dispose();
     }
 }
