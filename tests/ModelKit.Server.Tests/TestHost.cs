@@ -42,16 +42,25 @@ internal sealed class TestHost : IAsyncDisposable
     public ModelServer Server => _app.Services.GetRequiredService<ModelServer>();
 
     /// <summary>Starts a server and waits until its start-up loading finished (ready or not).</summary>
-    public static async Task<TestHost> StartAsync(Action<ModelKitServerOptions>? configure = null, Action<ModelKitBuilder>? models = null, IPAddress? listen = null, bool waitForStartup = true)
+    public static async Task<TestHost> StartAsync(Action<ModelKitServerOptions>? configure = null, Action<ModelKitBuilder>? models = null, IPAddress? listen = null, bool waitForStartup = true, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }
+
+        // Kestrel's limit as `modelkit serve` sets it: the server's own limit.
+        var configured = new ModelKitServerOptions();
+        configure?.Invoke(configured);
         ListenOptions? rest = null;
         ListenOptions? grpc = null;
         var address = listen ?? IPAddress.Loopback;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = configured.MaxRequestBodySize;
             kestrel.Listen(address, 0, o =>
             {
                 o.Protocols = HttpProtocols.Http1;
