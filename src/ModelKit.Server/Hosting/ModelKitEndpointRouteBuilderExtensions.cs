@@ -39,6 +39,7 @@ public static class ModelKitEndpointRouteBuilderExtensions
         group.Map("/v2/{**rest}", api.Secure(api.NotFound, anonymous: false));
         if (options.EnableMetricsEndpoint)
         {
+            _ = services.GetRequiredService<PrometheusExporter>(); // listens from now on, not from the first scrape
             group.MapGet("/metrics", api.Secure(api.Metrics, options.AllowAnonymousMetrics));
         }
 

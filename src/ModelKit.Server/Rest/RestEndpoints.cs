@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using ModelKit.Protocol;
@@ -17,7 +18,6 @@ internal sealed class RestEndpoints(
     ModelServer server,
     ApiKeyAuthenticator authenticator,
     ServerMetrics metrics,
-    PrometheusExporter exporter,
     HealthCheckService health,
     ILogger<RestEndpoints> logger)
 {
@@ -75,6 +75,8 @@ internal sealed class RestEndpoints(
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        // Resolved only here and by MapModelKit when /metrics is on: with it off, no listener records anything.
+        var exporter = context.RequestServices.GetRequiredService<PrometheusExporter>();
         await context.Response.WriteAsync(exporter.Collect(), context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -91,19 +93,26 @@ internal sealed class RestEndpoints(
         string? headerValue = headers.TryGetValue(ProtocolNames.InferenceHeaderContentLength, out var values) ? values.ToString() : null;
         string protocol = headerValue is null ? RestJson : RestBinary;
         metrics.RequestStarted(protocol);
+        var activity = ServerActivitySource.StartRest(headers, static (h, key) => h.TryGetValue(key, out var v) ? v[0] : null, name, Route(context, "version"), context.Request.Path.Value ?? string.Empty);
         byte[]? body = null;
         string outcome = "error";
         string? reason = null;
+        bool serverFault = false;
+        string? servedVersion = null;
         double queue = 0;
         double compute = 0;
+        bool entered = false;
         try
         {
+            server.EnterRequest();
+            entered = true;
             long? headerLength = RestInferenceCodec.ParseInferenceHeaderContentLength(headerValue);
             (body, int length) = await ReadBodyAsync(context, server.Options.MaxRequestBodySize).ConfigureAwait(false);
             var request = RestInferenceCodec.DecodeRequest(body.AsMemory(0, length), headerLength, server.Limits);
             var result = await server.InferAsync(name, Route(context, "version"), request, context.RequestAborted).ConfigureAwait(false);
             queue = result.QueueSeconds;
             compute = result.ComputeSeconds;
+            servedVersion = result.Response.ModelVersion;
             using var encoded = RestInferenceCodec.EncodeResponse(result.Response);
             var response = context.Response;
             response.StatusCode = StatusCodes.Status200OK;
@@ -122,6 +131,7 @@ internal sealed class RestEndpoints(
             var info = ErrorClassifier.Classify(ex);
             outcome = info.Outcome;
             reason = info.Reason;
+            serverFault = info.IsServerFault;
             Report(info, ex, protocol, model);
             if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
@@ -135,7 +145,14 @@ internal sealed class RestEndpoints(
                 ArrayPool<byte>.Shared.Return(body);
             }
 
+            if (entered)
+            {
+                server.ExitRequest();
+            }
+
             metrics.RequestFinished(model, protocol, outcome, reason, start, queue, compute);
+            activity?.SetTag("http.response.status_code", context.Response.StatusCode);
+            ServerActivitySource.Finish(activity, outcome, reason, serverFault, servedVersion);
         }
     }
 
