@@ -24,6 +24,12 @@ public sealed class WordPieceOptions
     /// <summary>The separator (end) token. Default <c>[SEP]</c>.</summary>
     public string SeparatorToken { get; set; } = "[SEP]";
 
+    /// <summary>
+    /// Special tokens recognised verbatim in the text (before normalization) and emitted as themselves, as Hugging Face does with its
+    /// added tokens; empty to treat such text as ordinary words. Default <c>[PAD] [UNK] [CLS] [SEP] [MASK]</c>.
+    /// </summary>
+    public IList<string> SpecialTokens { get; set; } = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
     /// <summary>The padding token. Default <c>[PAD]</c>.</summary>
     public string PaddingToken { get; set; } = "[PAD]";
 }

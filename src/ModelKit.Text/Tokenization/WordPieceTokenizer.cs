@@ -23,6 +23,7 @@ public sealed class WordPieceTokenizer
     private readonly Dictionary<string, int> _vocabulary;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly string[] _tokens;
+    private readonly (string Token, int Id)[] _specials;
 
     /// <summary>Creates a tokenizer over a vocabulary (one token per line, the line number its id).</summary>
     public WordPieceTokenizer(IEnumerable<string> vocabulary, WordPieceOptions? options = null)
@@ -44,6 +45,8 @@ public sealed class WordPieceTokenizer
         ClassifierId = Require(Options.ClassifierToken);
         SeparatorId = Require(Options.SeparatorToken);
         PaddingId = _vocabulary.TryGetValue(Options.PaddingToken, out int pad) ? pad : 0;
+        _specials = Options.SpecialTokens.Where(t => !string.IsNullOrEmpty(t) && _vocabulary.ContainsKey(t)).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(static t => t.Length).Select(t => (t, _vocabulary[t])).ToArray();
     }
 
     /// <summary>Loads a vocabulary file (<c>vocab.txt</c>; LF or CRLF).</summary>
@@ -132,6 +135,41 @@ public sealed class WordPieceTokenizer
 
     private void EncodeWords(ReadOnlySpan<char> text, ref IdSink sink)
     {
+        // Special tokens typed in the text are matched before normalization and split the text (Hugging Face's added tokens).
+        int segment = 0;
+        for (int i = 0; _specials.Length > 0 && i < text.Length && !sink.Full; i++)
+        {
+            if (text[i] != '[')
+            {
+                continue;
+            }
+
+            foreach (var (token, id) in _specials)
+            {
+                if (text[i..].StartsWith(token, StringComparison.Ordinal))
+                {
+                    EncodeSegment(text[segment..i], ref sink);
+                    sink.Add(id);
+                    i += token.Length - 1;
+                    segment = i + 1;
+                    break;
+                }
+            }
+        }
+
+        if (!sink.Full && segment < text.Length)
+        {
+            EncodeSegment(text[segment..], ref sink);
+        }
+    }
+
+    private void EncodeSegment(ReadOnlySpan<char> text, ref IdSink sink)
+    {
+        if (text.IsEmpty || sink.Full)
+        {
+            return;
+        }
+
         var normalized = new ValueStringBuilder(text.Length + 16);
         char[] scratch = ArrayPool<char>.Shared.Rent(MaxCharsPerWord * 2 + 4);
         try
