@@ -28,6 +28,9 @@ internal sealed class RemoteOperationRunner : OperationRunner
             .ToList();
     }
 
+    /// <summary>The model runs on the server: the remote request span (<c>ModelKit.Remote</c>) stands for the run here.</summary>
+    protected override bool TracesRuns => false;
+
     protected override void RunCore(InferenceCall call, CancellationToken cancellationToken) =>
         RunCoreAsync(call, cancellationToken).AsTask().GetAwaiter().GetResult();
 

@@ -65,10 +65,36 @@ internal sealed class RestTransport : RemoteTransport
             httpRequest.Headers.TryAddWithoutValidation(ProtocolNames.InferenceHeaderContentLength, headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        using var response = await SendAsync(httpRequest, "inference", cancellationToken).ConfigureAwait(false);
+        using var activity = RemoteActivitySource.StartRest(Target, _inferUri);
+        if (activity is not null)
+        {
+            RemoteActivitySource.Inject(activity, httpRequest.Headers, static (headers, key, value) =>
+            {
+                headers.Remove(key);
+                headers.TryAddWithoutValidation(key, value);
+            });
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(httpRequest, "inference", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        using var disposeResponse = response;
+        activity?.SetTag("http.response.status_code", (int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ErrorAsync(response, "inference", cancellationToken).ConfigureAwait(false);
+            var error = await ErrorAsync(response, "inference", cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(ModelKitActivitySource.Tags.Outcome, "error");
+            activity?.SetTag(ModelKitActivitySource.Tags.ErrorType, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Message);
+            throw error;
         }
 
         var (body, length) = await ReadPooledAsync(response.Content, cancellationToken).ConfigureAwait(false);
@@ -78,6 +104,12 @@ internal sealed class RestTransport : RemoteTransport
                 || response.Content.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out values)
                 ? values.FirstOrDefault() : null;
             var decoded = RestInferenceCodec.DecodeResponse(body.AsMemory(0, length), RestInferenceCodec.ParseInferenceHeaderContentLength(header));
+            if (activity is not null)
+            {
+                activity.SetTag(ModelKitActivitySource.Tags.ModelVersion, decoded.ModelVersion);
+                activity.SetTag(ModelKitActivitySource.Tags.Outcome, "success");
+            }
+
             return new RemoteResponse(decoded, body);
         }
         catch (ProtocolException ex)

@@ -28,10 +28,10 @@ public sealed class DigitScores
 public partial interface INonZero
 {
     [return: Tensor("y")]
-    Tensor<long> Find([Tensor("x", -1)] float[] values);
+    ModelTensor<long> Find([Tensor("x", -1)] float[] values);
 
     [return: Tensor("y")]
-    ValueTask<Tensor<long>> FindAsync([Tensor("x", -1)] float[] values, CancellationToken cancellationToken = default);
+    ValueTask<ModelTensor<long>> FindAsync([Tensor("x", -1)] float[] values, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A model that takes seconds, to cancel while it runs on the server.</summary>
