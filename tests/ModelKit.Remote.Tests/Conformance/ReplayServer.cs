@@ -81,7 +81,14 @@ internal sealed class ReplayServer : IAsyncDisposable
         await request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
         script.Requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? string.Empty, request.ContentType,
             request.Headers["Inference-Header-Content-Length"].FirstOrDefault(), (int)body.Length));
-        if (!script.Rest.TryGetValue(request.Path.Value ?? string.Empty, out var recorded))
+        bool infer = request.Path.Value?.EndsWith("/infer", StringComparison.Ordinal) == true;
+        if (infer && script.InferFault is { } fault)
+        {
+            await fault(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!(infer && script.InferFirst.TryDequeue(out var recorded)) && !script.Rest.TryGetValue(request.Path.Value ?? string.Empty, out recorded))
         {
             context.Response.StatusCode = 404;
             await context.Response.WriteAsync("{\"error\":\"not recorded\"}", context.RequestAborted).ConfigureAwait(false);
@@ -139,6 +146,17 @@ internal sealed class ReplayScript
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>Answers given to the next REST infer requests, before the recorded one (503 storms, Retry-After).</summary>
+    public ConcurrentQueue<RecordedHttpResponse> InferFirst { get; } = new();
+
+    /// <summary>Replaces the REST infer answer: a fault (stall, abort) acted on the real connection.</summary>
+    public Func<HttpContext, Task>? InferFault { get; set; }
+
+    /// <summary>Replaces the gRPC infer answer: a fault acted on the real call.</summary>
+    public Func<ServerCallContext, Task<ModelInferResponse>>? GrpcInferFault { get; set; }
+
+    public int InferCount => Requests.Count(static r => r.Path.EndsWith("/infer", StringComparison.Ordinal)) + GrpcInferRequests.Count;
+
     public ConcurrentQueue<ModelInferRequest> GrpcInferRequests { get; } = new();
 }
 
@@ -151,6 +169,11 @@ internal sealed class ReplayInferenceService(ReplayScript script) : GRPCInferenc
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         script.GrpcInferRequests.Enqueue(request);
+        if (script.GrpcInferFault is { } fault)
+        {
+            return fault(context);
+        }
+
         return script.GrpcInfer is { } recorded ? Task.FromResult(recorded) : throw new RpcException(new Status(StatusCode.NotFound, "not recorded"));
     }
 }
