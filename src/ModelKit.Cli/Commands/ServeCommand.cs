@@ -32,10 +32,20 @@ internal static class ServeCommand
         var noAuth = new Option<bool>("--no-auth") { Description = "Serve without API keys even on a non-loopback address." };
         var maxBody = new Option<long>("--max-body-size") { Description = "Largest request in bytes.", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
+        var modelName = new Option<string?>("--model-name")
+        {
+            Description = $"Serve the one model in the repository folder under this name (KServe's storage layout: <repository>/model.onnx or <repository>/<version>/model.onnx, e.g. /mnt/models). Default: ${StorageLayout.ModelNameVariable}.",
+        };
+        var drainTimeout = new Option<double>("--drain-timeout")
+        {
+            Description = "Seconds to finish the requests in progress on shutdown (SIGTERM) after turning not-ready.",
+            DefaultValueFactory = _ => 30,
+        };
 
         var command = new Command("serve", "Serve a folder of ONNX models over the Open Inference Protocol (KServe v2: REST, binary tensors, gRPC).")
         {
             repository, port, grpcPort, host, apiKey, noAuth, maxBody, logLevel,
+            modelName, drainTimeout,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -47,7 +57,11 @@ internal static class ServeCommand
                 KeysFrom(result.GetValue(apiKey)),
                 result.GetValue(noAuth),
                 result.GetValue(maxBody),
-                result.GetValue(logLevel));
+                result.GetValue(logLevel))
+            {
+                ModelName = StorageLayout.ModelNameFrom(result.GetValue(modelName)),
+                DrainTimeout = TimeSpan.FromSeconds(result.GetValue(drainTimeout)),
+            };
             return await RunAsync(settings, Console.Error, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -81,6 +95,12 @@ internal static class ServeCommand
             return null;
         }
 
+        if (!StorageLayout.TryResolve(settings.Repository, settings.ModelName, out var layout, out string? layoutError))
+        {
+            error.WriteLine($"modelkit serve: {layoutError}");
+            return null;
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", settings.LogLevel > LogLevel.Warning ? settings.LogLevel : LogLevel.Warning);
@@ -96,7 +116,8 @@ internal static class ServeCommand
         });
         builder.Services.AddModelKitServer(options =>
         {
-            options.RepositoryPath = settings.Repository;
+            options.RepositoryPath = layout.RepositoryPath;
+            options.DrainTimeout = settings.DrainTimeout;
             options.MaxRequestBodySize = settings.MaxBodySize;
             options.DisableAuthentication = settings.NoAuth;
             foreach (var key in settings.ApiKeys)
@@ -104,6 +125,11 @@ internal static class ServeCommand
                 options.ApiKeys.Add(key);
             }
         });
+        if (layout.SingleModel is { } single)
+        {
+            builder.Services.AddModelKit(kit => kit.AddModel(single.Name, o => o.Path = single.Path));
+        }
+
         var app = builder.Build();
         app.MapModelKit();
         return app;
@@ -174,4 +200,11 @@ internal static class ServeCommand
 }
 
 /// <summary>The settings of <c>modelkit serve</c>.</summary>
-internal sealed record ServeSettings(string Repository, string Host, int Port, int GrpcPort, IReadOnlyList<string> ApiKeys, bool NoAuth, long MaxBodySize, LogLevel LogLevel);
+internal sealed record ServeSettings(string Repository, string Host, int Port, int GrpcPort, IReadOnlyList<string> ApiKeys, bool NoAuth, long MaxBodySize, LogLevel LogLevel)
+{
+    /// <summary>Serve the repository folder's one model under this name (KServe's storage layout); null: a Triton-layout repository.</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>How long shutdown waits for the requests in progress.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
