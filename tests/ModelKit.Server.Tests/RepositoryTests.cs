@@ -62,7 +62,7 @@ public sealed class RepositoryTests : IDisposable
         await using var host = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Wire.GetAsync(host.Http, "/v2/health/ready")).Status);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Wire.GetAsync(host.Http, "/v2/models/scale/ready")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Wire.GetAsync(host.Http, "/v2/models/scale/ready")).Status);
         var answer = await InferScale(host, null, 1f);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
         Assert.Contains("asks for version(s) 4", answer.Error);

@@ -48,6 +48,10 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
             return response;
         });
 
+    /// <summary>Triton's <c>ModelConfig</c> (model configuration extension).</summary>
+    public Task<Triton.ModelConfigResponse> ModelConfig(Triton.ModelConfigRequest request, ServerCallContext context) =>
+        Run(request.Name, () => new Triton.ModelConfigResponse { Config = server.GetModelConfig(request.Name, request.Version) });
+
     public async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         try
@@ -67,7 +71,13 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
             ModelStreamInferResponse answer;
             try
             {
-                answer = new ModelStreamInferResponse { InferResponse = await InferAsync(requestStream.Current, context, context.CancellationToken).ConfigureAwait(false) };
+                var current = requestStream.Current;
+                if (InferenceServiceMethodProvider.PreflightRejections.TryGetValue(current, out var rejected))
+                {
+                    throw rejected;
+                }
+
+                answer = new ModelStreamInferResponse { InferResponse = await InferAsync(current, context, context.CancellationToken).ConfigureAwait(false) };
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
             {

@@ -123,7 +123,7 @@ public sealed class ModelServer : IDisposable
     {
         Name = _options.ServerName,
         Version = ServerVersion,
-        Extensions = [ProtocolNames.BinaryTensorDataExtension, ProtocolNames.ModelRepositoryExtension],
+        Extensions = [ProtocolNames.BinaryTensorDataExtension, ProtocolNames.ModelRepositoryExtension, ModelConfigurations.Extension, Classification.Extension],
     };
 
     /// <summary>Model metadata; throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
@@ -141,7 +141,10 @@ public sealed class ModelServer : IDisposable
         }
     }
 
-    /// <summary>Whether a model (version) is ready; throws <see cref="ModelNotFoundException"/> for unknown names or versions.</summary>
+    /// <summary>
+    /// Whether a model (version) is ready. Unknown names and versions are not ready (false), as Triton answers: a readiness probe
+    /// asks a yes/no question.
+    /// </summary>
     public bool IsModelReady(string? name, string? version)
     {
         try
@@ -149,9 +152,41 @@ public sealed class ModelServer : IDisposable
             _models.Acquire(name, version).Release();
             return true;
         }
-        catch (ModelUnavailableException)
+        catch (Exception ex) when (ex is ModelUnavailableException or ModelNotFoundException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Checks what a REST request's JSON declares (input names, datatypes, shapes, element counts) against the model before its
+    /// tensor data is decoded. Throws <see cref="ModelNotFoundException"/>, <see cref="ModelUnavailableException"/> or
+    /// <see cref="InferenceRequestException"/>.
+    /// </summary>
+    public void CheckRestRequest(string? name, string? version, ReadOnlySpan<byte> json)
+    {
+        var served = _models.Acquire(name, version);
+        try
+        {
+            RequestPreflight.CheckRest(served, json, Limits);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>Triton's model configuration of a model (version); throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
+    internal Triton.ModelConfig GetModelConfig(string? name, string? version)
+    {
+        var served = _models.Acquire(name, version);
+        try
+        {
+            return ModelConfigurations.Build(served);
+        }
+        finally
+        {
+            served.Release();
         }
     }
 
@@ -214,10 +249,18 @@ public sealed class ModelServer : IDisposable
                 computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 _metrics.Computed(served.Name, computeSeconds);
                 var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
-                foreach (int index in outputIndices)
+                for (int i = 0; i < outputIndices.Length; i++)
                 {
+                    int index = outputIndices[i];
                     string outputName = served.Signature.Outputs[index].Name;
-                    response.Outputs.Add(new InferTensor(outputName, call.Outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+                    var value = call.Outputs[index];
+                    int classes = request.Outputs is { Count: > 0 } requested ? Classification.RequestedCount(requested[i]) : 0;
+                    if (classes > 0)
+                    {
+                        value = Classification.TopK(outputName, value, classes, served.MaxBatchSize > 0, served.Labels);
+                    }
+
+                    response.Outputs.Add(new InferTensor(outputName, value) { Binary = request.WantsBinaryOutput(outputName) });
                 }
 
                 return new InferenceResult(response, queueSeconds, computeSeconds);
@@ -313,8 +356,8 @@ public sealed class ModelServer : IDisposable
         }
     }
 
-    private static string Describe(TensorInfo info) => $"{InferenceDataTypes.FromElementType(info.ElementType)}{TensorShape.Format(info.Shape)}";
+    internal static string Describe(TensorInfo info) => $"{InferenceDataTypes.FromElementType(info.ElementType)}{TensorShape.Format(info.Shape)}";
 
-    private static string Describe(IReadOnlyList<TensorInfo> tensors) =>
+    internal static string Describe(IReadOnlyList<TensorInfo> tensors) =>
         string.Join(", ", tensors.Select(static t => $"'{t.Name}' {Describe(t)}"));
 }

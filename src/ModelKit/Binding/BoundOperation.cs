@@ -24,6 +24,9 @@ public sealed class BoundOperation
         CanStack = canStack;
         InputNames = Array.ConvertAll(inputs, static t => t.Name);
         OutputNames = Array.ConvertAll(outputs, static t => t.Name);
+        InputPadAxes = PadAxes(inputs, descriptor.Padding?.Inputs);
+        OutputPadAxes = PadAxes(outputs, descriptor.Padding?.Outputs);
+        LengthInput = descriptor.Padding is { Inputs.Count: > 0 } padding ? Array.FindIndex(inputs, t => t.Name == padding.Inputs[0].Name) : -1;
     }
 
     public OperationDescriptor Descriptor { get; }
@@ -40,6 +43,39 @@ public sealed class BoundOperation
 
     /// <summary>Whether several calls can be stacked along dimension 0 into one run (every model input and output has a dynamic first dimension).</summary>
     public bool CanStack { get; }
+
+    /// <summary>Per input, the axis along which calls are zero-padded to the longest when stacked (<c>-1</c>: none); from <see cref="OperationDescriptor.Padding"/>.</summary>
+    internal int[] InputPadAxes { get; }
+
+    /// <summary>Per output, the axis trimmed back to each call's length after a padded run (<c>-1</c>: none).</summary>
+    internal int[] OutputPadAxes { get; }
+
+    /// <summary>The input whose padded axis gives a call's length (for grouping by length and trimming), or <c>-1</c> when the operation has no padding.</summary>
+    internal int LengthInput { get; }
+
+    /// <summary>Whether calls of different lengths may be padded into one run.</summary>
+    public bool IsVariableLength => LengthInput >= 0;
+
+    private static int[] PadAxes(BoundTensor[] tensors, IReadOnlyList<Processing.PaddedTensor>? padded)
+    {
+        var axes = new int[tensors.Length];
+        Array.Fill(axes, -1);
+        if (padded is null)
+        {
+            return axes;
+        }
+
+        foreach (var entry in padded)
+        {
+            int index = Array.FindIndex(tensors, t => t.Name == entry.Name);
+            if (index >= 0)
+            {
+                axes[index] = entry.Axis;
+            }
+        }
+
+        return axes;
+    }
 
     /// <summary>Binds <paramref name="operation"/> to <paramref name="signature"/>, or throws <see cref="ModelContractMismatchException"/> listing every disagreement.</summary>
     public static BoundOperation Bind(OperationDescriptor operation, string modelName, ModelSignature signature)
@@ -82,6 +118,12 @@ public sealed class BoundOperation
             outputs[i] = BindTensor(declared, signature.Outputs[index], index, "output", problems);
         }
 
+        if (operation.Padding is { } padding)
+        {
+            CheckPadding(padding.Inputs, inputs, "input", problems);
+            CheckPadding(padding.Outputs, outputs, "output", problems);
+        }
+
         if (problems.Count > 0)
         {
             throw new ModelContractMismatchException(operation.DisplayName, modelName, problems, signature);
@@ -91,6 +133,26 @@ public sealed class BoundOperation
             && inputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0 && t.Shape.Length > 0 && t.ElementType != TensorElementType.String)
             && outputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0);
         return new BoundOperation(operation, modelName, inputs, outputs, canStack);
+    }
+
+    private static void CheckPadding(IReadOnlyList<Processing.PaddedTensor> padded, BoundTensor[] tensors, string kind, List<string> problems)
+    {
+        foreach (var entry in padded)
+        {
+            var tensor = Array.Find(tensors, t => t is not null && t.Name == entry.Name);
+            if (tensor is null)
+            {
+                problems.Add($"the padding names {kind} '{entry.Name}', which the operation does not have.");
+            }
+            else if (entry.Axis < 1 || entry.Axis >= tensor.ModelShape.Length)
+            {
+                problems.Add($"the padding pads {kind} '{entry.Name}' along axis {entry.Axis}, but only axes 1..{tensor.ModelShape.Length - 1} of {TensorShape.Format(tensor.ModelShape)} can vary in length.");
+            }
+            else if (tensor.ModelShape[entry.Axis] >= 0)
+            {
+                problems.Add($"the padding pads {kind} '{entry.Name}' along axis {entry.Axis}, which the model fixes at {tensor.ModelShape[entry.Axis]} (shape {TensorShape.Format(tensor.ModelShape)}).");
+            }
+        }
     }
 
     private static BoundTensor BindTensor(TensorDescriptor declared, TensorInfo model, int index, string kind, List<string> problems)

@@ -40,6 +40,9 @@ public sealed class InferenceCall
     /// <summary>State the dynamic batcher keeps with the call (its waiter).</summary>
     internal object? BatchState { get; set; }
 
+    /// <summary>The processing context kept with the call when processing steps run around it (reused with the call).</summary>
+    internal Processing.ProcessingContext? Processing { get; set; }
+
     /// <summary>Reusable buffers when this call carries stacked inputs (<see cref="TensorStacker.Stack"/>).</summary>
     internal TensorBuffer[]? StackScratch { get; set; }
 

@@ -170,6 +170,18 @@ public abstract class OperationRunner : IDisposable
             calls[i].EnsureInputs();
         }
 
+        if (calls.Count > 1 && Operation.IsVariableLength && Operation.CanStack)
+        {
+            // Runs of similar lengths, so padding never costs more than batching saves.
+            TensorStacker.ForEachLengthGroup(Operation, calls, (this, cancellationToken), static (group, state) => state.Item1.RunStacked(group, state.cancellationToken));
+            return;
+        }
+
+        RunStacked(calls, cancellationToken);
+    }
+
+    private void RunStacked(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 1 || !TensorStacker.CanStack(Operation, calls))
         {
             for (int i = 0; i < calls.Count; i++)
@@ -207,6 +219,23 @@ public abstract class OperationRunner : IDisposable
             calls[i].EnsureInputs();
         }
 
+        if (calls.Count > 1 && Operation.IsVariableLength && Operation.CanStack)
+        {
+            var groups = new List<InferenceCall[]>();
+            TensorStacker.ForEachLengthGroup(Operation, calls, groups, static (group, list) => list.Add(group.ToArray()));
+            foreach (var group in groups)
+            {
+                await RunStackedAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await RunStackedAsync(calls, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RunStackedAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 1 || !TensorStacker.CanStack(Operation, calls))
         {
             for (int i = 0; i < calls.Count; i++)
