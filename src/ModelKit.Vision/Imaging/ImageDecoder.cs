@@ -40,13 +40,18 @@ public sealed class ImageDecoder(ImageDecoderOptions? options = null)
             throw new ImageDecodeException(ImageDecodeError.TooLarge, $"{encoded.Length} encoded bytes exceed the limit of {_options.MaxEncodedBytes}.");
         }
 
+        if (!HasKnownSignature(encoded))
+        {
+            throw new ImageDecodeException(ImageDecodeError.UnsupportedFormat, $"the bytes are not a supported image (PNG, JPEG, WebP, BMP, GIF); they start with {Describe(encoded)}.");
+        }
+
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(new SKMemoryStream(data), out var result); // the codec owns the stream
         if (codec is null)
         {
-            throw result == SKCodecResult.IncompleteInput
-                ? new ImageDecodeException(ImageDecodeError.Corrupt, $"the image header is truncated ({encoded.Length} bytes).")
-                : new ImageDecodeException(ImageDecodeError.UnsupportedFormat, $"the bytes are not a supported image (PNG, JPEG, WebP, BMP, GIF); they start with {Describe(encoded)} ({result}).");
+            throw new ImageDecodeException(ImageDecodeError.Corrupt, result == SKCodecResult.IncompleteInput
+                ? $"the image header is truncated ({encoded.Length} bytes)."
+                : $"the image header is corrupt ({result}).");
         }
 
         var info = codec.Info;
@@ -124,6 +129,14 @@ public sealed class ImageDecoder(ImageDecoderOptions? options = null)
 
         return Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
+
+    /// <summary>Whether the bytes start with the signature of a format the decoder reads.</summary>
+    private static bool HasKnownSignature(ReadOnlySpan<byte> b) =>
+        b.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) // PNG
+        || b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])                          // JPEG
+        || b.StartsWith("GIF87a"u8) || b.StartsWith("GIF89a"u8)
+        || b.StartsWith("BM"u8)
+        || (b.Length >= 12 && b.StartsWith("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
 
     private static string Describe(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes[..Math.Min(8, bytes.Length)]);
 }
