@@ -59,6 +59,7 @@ public static class ModelKitEndpointRouteBuilderExtensions
 
         if (options.EnableMetricsEndpoint)
         {
+            _ = services.GetRequiredService<PrometheusExporter>(); // listens from now on, not from the first scrape
             var metrics = group.MapGet("/metrics", Compressed(api.Metrics));
             if (options.AllowAnonymousMetrics)
             {

@@ -56,6 +56,8 @@ public static class ModelKitServerServiceCollectionExtensions
         services.TryAddSingleton<RestEndpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ListenAddressGuard>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ModelLoaderService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ServerDrainService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Hosting.HostOptions>, DrainShutdownTimeoutSetup>());
         services.AddHealthChecks()
             .AddCheck<ModelKitLiveHealthCheck>("modelkit-live", tags: [ModelKitHealthTags.Live])
             .AddCheck<ModelKitReadyHealthCheck>("modelkit-ready", tags: [ModelKitHealthTags.Ready]);

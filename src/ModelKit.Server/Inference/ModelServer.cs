@@ -23,6 +23,9 @@ public sealed class ModelServer : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly InferenceLimiter _limiter;
     private readonly ModelKitServerOptions _options;
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _requests;
+    private int _draining;
 
     internal ModelServer(ModelManager models, ServerMetrics metrics, IOptions<ModelKitServerOptions> options)
     {
@@ -52,6 +55,58 @@ public sealed class ModelServer : IDisposable
         while (!IsReady)
         {
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether the server is draining (shutting down): not ready, and new inference requests get 503 / <c>Unavailable</c>.</summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+
+    /// <summary>Inference requests received and not yet answered.</summary>
+    public int RequestsInProgress => Volatile.Read(ref _requests);
+
+    /// <summary>Starts draining: from now on the server is not ready and refuses new inference requests.</summary>
+    public void BeginDrain() => Interlocked.Exchange(ref _draining, 1);
+
+    /// <summary>
+    /// Drains: refuses new inference requests and waits until the ones in progress are answered, or <paramref name="timeout"/>.
+    /// True when none is left.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        BeginDrain(); // a full fence: a request counted after this sees the flag, one counted before is awaited
+        if (Volatile.Read(ref _requests) == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _idle.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Counts a request in; throws <see cref="ServerDrainingException"/> while draining. Pair with <see cref="ExitRequest"/>.</summary>
+    internal void EnterRequest()
+    {
+        Interlocked.Increment(ref _requests);
+        if (Volatile.Read(ref _draining) != 0)
+        {
+            ExitRequest();
+            throw new ServerDrainingException("The server is shutting down and takes no new inference requests; retry on another replica.");
+        }
+    }
+
+    /// <summary>Counts a request out (answered, failed or canceled).</summary>
+    internal void ExitRequest()
+    {
+        if (Interlocked.Decrement(ref _requests) == 0 && Volatile.Read(ref _draining) != 0)
+        {
+            _idle.TrySetResult();
         }
     }
 
@@ -166,9 +221,19 @@ public sealed class ModelServer : IDisposable
                 var entered = _limiter.EnterAsync(cancellationToken);
                 if (!entered.IsCompletedSuccessfully)
                 {
-                    await entered.ConfigureAwait(false);
+                    _metrics.QueueChanged(1);
+                    try
+                    {
+                        await entered.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _metrics.QueueChanged(-1);
+                    }
+
                     queueSeconds = Stopwatch.GetElapsedTime(queued).TotalSeconds;
                     _metrics.Queued(served.Name, queueSeconds);
+                    ServerActivitySource.Queued(queueSeconds);
                 }
 
                 long started = Stopwatch.GetTimestamp();

@@ -25,7 +25,9 @@ internal static class ErrorClassifier
 
     /// <summary>Cuts <paramref name="message"/> to <see cref="MaxMessageLength"/> characters.</summary>
     public static string Bound(string message) =>
-        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength - 20), "… (message truncated)");
+        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength - Truncated.Length), Truncated);
+
+    private const string Truncated = "… (message truncated)";
 
     private static ErrorInfo ClassifyCore(Exception exception) => exception switch
     {
@@ -36,6 +38,7 @@ internal static class ErrorClassifier
         ModelNotFoundException ex => new(404, GrpcStatusCode.NotFound, "not_found", "model_not_found", ex.Message),
         ModelUnavailableException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "model_unavailable", ex.Message),
         ServerBusyException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "queue_full", ex.Message),
+        ServerDrainingException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "draining", ex.Message),
         ModelQueueFullException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "queue_full", ex.Message),
         ModelLoadException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "load_failed", ex.Message),
         ClientRequestException ex => new(ex.StatusCode, ex.StatusCode == 413 ? GrpcStatusCode.ResourceExhausted : GrpcStatusCode.InvalidArgument,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using ModelKit.Protocol;
@@ -16,7 +17,6 @@ namespace ModelKit.Server;
 internal sealed class RestEndpoints(
     ModelServer server,
     ServerMetrics metrics,
-    PrometheusExporter exporter,
     HealthCheckService health,
     ILogger<RestEndpoints> logger)
 {
@@ -92,6 +92,8 @@ internal sealed class RestEndpoints(
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        // Resolved only here and by MapModelKit when /metrics is on: with it off, no listener records anything.
+        var exporter = context.RequestServices.GetRequiredService<PrometheusExporter>();
         await context.Response.WriteAsync(exporter.Collect(), context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -108,13 +110,19 @@ internal sealed class RestEndpoints(
         string? headerValue = headers.TryGetValue(ProtocolNames.InferenceHeaderContentLength, out var values) ? values.ToString() : null;
         string protocol = headerValue is null ? RestJson : RestBinary;
         metrics.RequestStarted(protocol);
+        var activity = ServerActivitySource.StartRest(headers, static (h, key) => h.TryGetValue(key, out var v) ? v[0] : null, name, Route(context, "version"), context.Request.Path.Value ?? string.Empty);
         var body = RequestBody.Empty;
         string outcome = "error";
         string? reason = null;
+        bool serverFault = false;
+        string? servedVersion = null;
         double queue = 0;
         double compute = 0;
+        bool entered = false;
         try
         {
+            server.EnterRequest();
+            entered = true;
             long? headerLength = RestInferenceCodec.ParseInferenceHeaderContentLength(headerValue);
             body = await RequestBodyReader.ReadAsync(context, server.Options.MaxRequestBodySize).ConfigureAwait(false);
             string? version = Route(context, "version");
@@ -126,6 +134,7 @@ internal sealed class RestEndpoints(
             var result = await server.InferAsync(name, version, request, context.RequestAborted).ConfigureAwait(false);
             queue = result.QueueSeconds;
             compute = result.ComputeSeconds;
+            servedVersion = result.Response.ModelVersion;
             using var encoded = RestInferenceCodec.EncodeResponse(result.Response);
             var response = context.Response;
             response.StatusCode = StatusCodes.Status200OK;
@@ -152,13 +161,21 @@ internal sealed class RestEndpoints(
             var info = ErrorClassifier.Classify(ClientAborted(context, ex));
             outcome = info.Outcome;
             reason = info.Reason;
+            serverFault = info.IsServerFault;
             Report(info, ex, protocol, model);
             await WriteError(context, info).ConfigureAwait(false);
         }
         finally
         {
             body.Dispose();
+            if (entered)
+            {
+                server.ExitRequest();
+            }
+
             metrics.RequestFinished(model, protocol, outcome, reason, start, queue, compute);
+            activity?.SetTag("http.response.status_code", context.Response.StatusCode);
+            ServerActivitySource.Finish(activity, outcome, reason, serverFault, servedVersion);
         }
     }
 
