@@ -45,6 +45,10 @@ namespace ModelKit.Generators.Parsing
             foreach (var operation in operations)
             {
                 fieldNames.Add(operation.Method.Name); // a method named like a field ('_predict') keeps its name
+                foreach (var parameter in operation.Method.Parameters)
+                {
+                    fieldNames.Add(parameter.Name); // a parameter named like a field would hide it in the method's body
+                }
             }
 
             foreach (var operation in operations)
@@ -120,6 +124,9 @@ namespace ModelKit.Generators.Parsing
             public CollectionKind BatchResultCollection { get; set; }
 
             public bool HasErrors { get; set; }
+
+            /// <summary>Whether a parameter is <c>out</c> (a <c>bool TryPredict(…, out T)</c> pattern when the method returns bool).</summary>
+            public bool HasOutParameter { get; set; }
 
             /// <summary>Whether a type in the signature does not resolve (a compiler error already).</summary>
             public bool HasUnresolvedTypes { get; set; }
@@ -198,7 +205,13 @@ namespace ModelKit.Generators.Parsing
 
             public string Subject { get; set; } = string.Empty;
 
-            public TensorBuilder ForParameter(int parameterIndex, bool isOutput) =>
+            /// <summary>Where the tensor is used: the parameter or return type whose type declares the member (the member itself for a direct tensor).</summary>
+            public Location? UsageLocation { get; set; }
+
+            /// <summary>The name of the parameter whose type declares the member; null for the return value and direct tensors.</summary>
+            public string? ParameterName { get; set; }
+
+            public TensorBuilder ForParameter(int parameterIndex, bool isOutput, Location usageLocation, string? parameterName) =>
                 new TensorBuilder(Info, Member, parameterIndex, MemberName, Location)
                 {
                     Name = Name,
@@ -206,6 +219,8 @@ namespace ModelKit.Generators.Parsing
                     Shape = Shape,
                     IsOutput = isOutput,
                     Subject = Subject,
+                    UsageLocation = usageLocation,
+                    ParameterName = parameterName,
                 };
 
             public TensorModel Build() =>

@@ -21,15 +21,42 @@ namespace ModelKit.Generators.Parsing
 
             if (analysis.Members.Count == 0)
             {
-                Report(DiagnosticDescriptors.NoTensorMembers, usageLocation, type.ToDisplayString(TensorTypes.MessageFormat), usage);
+                Report(DiagnosticDescriptors.NoTensorMembers, usageLocation, type.ToDisplayString(TensorTypes.MessageFormat), usage, NoTensorMembersHint(type));
                 operation.HasErrors = true;
                 return;
             }
 
             foreach (var member in analysis.Members)
             {
-                target.Add(member.ForParameter(parameterIndex, direction != Direction.Input));
+                target.Add(member.ForParameter(parameterIndex, direction != Direction.Input, usageLocation, parameterIndex < 0 ? null : operation.Method.Parameters[parameterIndex].Name));
             }
+        }
+
+        /// <summary>What to do about a type without <c>[Tensor]</c> members, for the cases where marking members is not the answer.</summary>
+        private string NoTensorMembersHint(ITypeSymbol type)
+        {
+            if (type is INamedTypeSymbol named)
+            {
+                foreach (var constructor in named.InstanceConstructors)
+                {
+                    foreach (var parameter in constructor.Parameters)
+                    {
+                        if (FindAttribute(parameter.GetAttributes(), "TensorAttribute") is not null)
+                        {
+                            return named.IsRecord
+                                ? $"[Tensor] on the record's parameter '{parameter.Name}' applies to the constructor parameter, not to the property; write [property: Tensor(\"name\")]"
+                                : $"[Tensor] on the constructor parameter '{parameter.Name}' maps nothing; put it on a property or field";
+                        }
+                    }
+                }
+            }
+
+            if (!type.Locations.IsEmpty && !type.Locations[0].IsInSource)
+            {
+                return $"it is declared in assembly '{type.ContainingAssembly?.Name}', of which only public members can be seen here: make its [Tensor] members public";
+            }
+
+            return "mark the members that map to model tensors with [Tensor(\"name\")]";
         }
 
         private TypeAnalysis AnalyzeType(ITypeSymbol type, Direction direction, Location usageLocation)
@@ -47,19 +74,31 @@ namespace ModelKit.Generators.Parsing
                 chain.Insert(0, current);
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // What 'value.Name' reads: the most derived property or field of each name (a 'new' member hides the base's).
+            var visible = new Dictionary<string, ISymbol>(StringComparer.Ordinal);
+            for (int i = chain.Count - 1; i >= 0; i--)
+            {
+                foreach (var member in chain[i].GetMembers())
+                {
+                    if (member is IPropertySymbol or IFieldSymbol && !visible.ContainsKey(member.Name))
+                    {
+                        visible.Add(member.Name, member);
+                    }
+                }
+            }
+
             foreach (var declaring in chain)
             {
                 foreach (var member in declaring.GetMembers())
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
-                    if (member is not (IPropertySymbol or IFieldSymbol))
+                    if (member is not (IPropertySymbol or IFieldSymbol) || !SymbolEqualityComparer.Default.Equals(visible[member.Name], member))
                     {
                         continue;
                     }
 
-                    var attribute = FindAttribute(member.GetAttributes(), "TensorAttribute");
-                    if (attribute is null || !seen.Add(member.Name))
+                    var attribute = FindTensorAttribute(member);
+                    if (attribute is null)
                     {
                         continue;
                     }
@@ -78,6 +117,20 @@ namespace ModelKit.Generators.Parsing
 
             cache.Add(type, analysis);
             return analysis;
+        }
+
+        /// <summary>The member's <c>[Tensor]</c>, or that of the property it overrides.</summary>
+        private static AttributeData? FindTensorAttribute(ISymbol member)
+        {
+            for (var current = member; current is not null; current = (current as IPropertySymbol)?.OverriddenProperty)
+            {
+                if (FindAttribute(current.GetAttributes(), "TensorAttribute") is { } attribute)
+                {
+                    return attribute;
+                }
+            }
+
+            return null;
         }
 
         private TensorBuilder? AnalyzeMember(ITypeSymbol owner, ISymbol member, AttributeData attribute, Direction direction, Location usageLocation)
@@ -110,7 +163,7 @@ namespace ModelKit.Generators.Parsing
             if (info.Kind != TensorTypeKind.Tensor)
             {
                 Report(DiagnosticDescriptors.UnsupportedTensorType, location, subject,
-                    info.Reason ?? $"'{memberType.ToDisplayString(TensorTypes.MessageFormat)}' is not a tensor type (T[], ReadOnlyMemory<T>, Memory<T>, Tensor<T> or a scalar T)");
+                    info.Reason ?? $"'{memberType.ToDisplayString(TensorTypes.MessageFormat)}' is not a tensor type (T[], ReadOnlyMemory<T>, Memory<T>, ModelTensor<T> or a scalar T)");
                 return null;
             }
 

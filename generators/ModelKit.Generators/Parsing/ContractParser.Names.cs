@@ -147,6 +147,15 @@ namespace ModelKit.Generators.Parsing
                 {
                     if (string.Equals(tensors[i].Name, tensors[j].Name, StringComparison.Ordinal))
                     {
+                        if (tensors[i].Location == tensors[j].Location && tensors[i].UsageLocation is { } usage)
+                        {
+                            // One member reached twice (a type used by two parameters): the method's parameter is what to change.
+                            Report(DiagnosticDescriptors.DuplicateTensorName, usage, tensors[i].Name!, kind, operation.DisplayName,
+                                Via(tensors[j]), Via(tensors[i]));
+                            operation.HasErrors = true;
+                            break;
+                        }
+
                         Report(DiagnosticDescriptors.DuplicateTensorName, tensors[i].Location, tensors[i].Name!, kind, operation.DisplayName, tensors[j].Member, tensors[i].Member);
                         operation.HasErrors = true;
                         break;
@@ -155,12 +164,31 @@ namespace ModelKit.Generators.Parsing
             }
         }
 
+        /// <summary><c>DigitImage.Pixels of parameter 'first'</c>.</summary>
+        private static string Via(TensorBuilder tensor) =>
+            tensor.Member + " of " + (tensor.ParameterName is null ? "the return value" : "parameter '" + tensor.ParameterName + "'");
+
         private static string UniqueName(string name, HashSet<string> taken)
         {
             string candidate = name;
             for (int suffix = 2; !taken.Add(candidate); suffix++)
             {
                 candidate = name + suffix.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return candidate;
+        }
+
+        /// <summary>
+        /// The client's name, numbered when the contract has a member of that name (a class cannot have a member named like
+        /// itself, CS0542): <c>DigitClassifierModelClient2</c>.
+        /// </summary>
+        private string ClientNameFreeOfMembers(string clientName)
+        {
+            string candidate = clientName;
+            for (int i = 2; !_contract.GetMembers(candidate).IsEmpty || (i > 2 && !_contract.ContainingNamespace.GetTypeMembers(candidate).IsEmpty); i++)
+            {
+                candidate = clientName + i.ToString(CultureInfo.InvariantCulture);
             }
 
             return candidate;

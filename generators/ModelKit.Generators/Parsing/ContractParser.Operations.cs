@@ -40,7 +40,12 @@ namespace ModelKit.Generators.Parsing
 
             if (method.ReturnsByRef || method.ReturnsByRefReadonly)
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, returnLocation, operationName, "ref " + returnType.ToDisplayString(TensorTypes.MessageFormat));
+                Report(DiagnosticDescriptors.UnsupportedReturnType, returnLocation, operationName, "ref " + returnType.ToDisplayString(TensorTypes.MessageFormat), SupportedReturns);
+                operation.HasErrors = true;
+            }
+            else if (operation.HasOutParameter && resultType?.SpecialType == SpecialType.System_Boolean)
+            {
+                // bool TryPredict(…, out T result): the out parameter's MK1009 says what to write instead; the bool is no tensor to name.
                 operation.HasErrors = true;
             }
             else if (resultType is not null)
@@ -89,7 +94,28 @@ namespace ModelKit.Generators.Parsing
 
             if (parameter.RefKind != RefKind.None)
             {
-                Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName, "ref, out and in parameters are not supported; pass it by value");
+                bool tryPattern = parameter.RefKind == RefKind.Out && operation.Method.ReturnType.SpecialType == SpecialType.System_Boolean;
+                operation.HasOutParameter |= parameter.RefKind == RefKind.Out;
+                Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName, tryPattern
+                    ? "the Try pattern (bool TryPredict(…, out TOut result)) is not supported; return the output type instead (a failed run throws a ModelKitException)"
+                    : "ref, out and in parameters are not supported; pass it by value");
+                operation.HasErrors = true;
+                return;
+            }
+
+            if (operation.IsAsync && type.IsRefLikeType)
+            {
+                Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName,
+                    $"'{type.ToDisplayString(TensorTypes.MessageFormat)}' is a ref struct, which an async method cannot take; use ReadOnlyMemory<T> or a class or struct, or make the method synchronous");
+                operation.HasErrors = true;
+                return;
+            }
+
+            if (TensorTypes.IsNullableOf(type, out var underlying) && TensorTypes.IsCancellationToken(underlying))
+            {
+                Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName,
+                    "a CancellationToken is passed as 'CancellationToken', not 'CancellationToken?'; write 'CancellationToken cancellationToken = default' to make it optional");
+                operation.CancellationToken ??= builder.Name; // the method has a token, if a mistyped one: no MK1007 on top
                 operation.HasErrors = true;
                 return;
             }
@@ -151,7 +177,7 @@ namespace ModelKit.Generators.Parsing
                 if (tensorAttribute is not null && info.Kind == TensorTypeKind.NotTensor)
                 {
                     Report(DiagnosticDescriptors.UnsupportedTensorType, location, subject,
-                        $"'{type.ToDisplayString(TensorTypes.MessageFormat)}' is not a tensor type; [Tensor] marks T[], ReadOnlyMemory<T>, Memory<T>, Tensor<T> or scalar parameters (remove it to send the type's own [Tensor] members)");
+                        $"'{type.ToDisplayString(TensorTypes.MessageFormat)}' is not a tensor type; [Tensor] marks T[], ReadOnlyMemory<T>, Memory<T>, ModelTensor<T> or scalar parameters (remove it to send the type's own [Tensor] members)");
                     operation.HasErrors = true;
                     return;
                 }
@@ -191,8 +217,7 @@ namespace ModelKit.Generators.Parsing
                 return;
             }
 
-            Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName,
-                $"'{type.ToDisplayString(TensorTypes.MessageFormat)}' is neither an input type with [Tensor] members, a tensor, a batch list nor a CancellationToken");
+            Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName, UnsupportedParameterReason(type));
             operation.HasErrors = true;
         }
 
@@ -214,7 +239,7 @@ namespace ModelKit.Generators.Parsing
                 if (info.Kind != TensorTypeKind.Tensor)
                 {
                     Report(DiagnosticDescriptors.UnsupportedTensorType, returnLocation, subject,
-                        info.Reason ?? $"'{resultType.ToDisplayString(TensorTypes.MessageFormat)}' is not a tensor type; [return: Tensor] marks T[], ReadOnlyMemory<T>, Memory<T>, Tensor<T> or scalar results (remove it to return the type's own [Tensor] members)");
+                        info.Reason ?? $"'{resultType.ToDisplayString(TensorTypes.MessageFormat)}' is not a tensor type; [return: Tensor] marks T[], ReadOnlyMemory<T>, Memory<T>, ModelTensor<T> or scalar results (remove it to return the type's own [Tensor] members)");
                     operation.HasErrors = true;
                     return;
                 }
@@ -269,8 +294,60 @@ namespace ModelKit.Generators.Parsing
                 return;
             }
 
-            Report(DiagnosticDescriptors.UnsupportedReturnType, returnLocation, operation.DisplayName, method.ReturnType.ToDisplayString(TensorTypes.MessageFormat));
+            if (info.Kind == TensorTypeKind.Unsupported)
+            {
+                Report(DiagnosticDescriptors.UnsupportedTensorType, returnLocation, subject, info.Reason!);
+                operation.HasErrors = true;
+                return;
+            }
+
+            Report(DiagnosticDescriptors.UnsupportedReturnType, returnLocation, operation.DisplayName, method.ReturnType.ToDisplayString(TensorTypes.MessageFormat), UnsupportedReturnReason(resultType));
             operation.HasErrors = true;
+        }
+
+        private const string SupportedReturns = "return an output type, a [return: Tensor] tensor, an array or IReadOnlyList of output types (batch), void, or Task/ValueTask of these";
+
+        /// <summary>Why a parameter type is not supported, and what to use instead.</summary>
+        private static string UnsupportedParameterReason(ITypeSymbol type)
+        {
+            string name = type.ToDisplayString(TensorTypes.MessageFormat);
+            if (type.IsTupleType)
+            {
+                return $"tuples such as '{name}' are not supported; pass a class or struct whose members carry [Tensor]";
+            }
+
+            if (TensorTypes.IsNullableOf(type, out var underlying))
+            {
+                return $"Nullable<T> inputs are not supported; pass '{underlying.ToDisplayString(TensorTypes.MessageFormat)}' itself";
+            }
+
+            if (type.TypeKind == TypeKind.Interface)
+            {
+                return $"'{name}' is an interface, and interface-typed inputs are not supported; declare the parameter as the class or struct whose members carry [Tensor]";
+            }
+
+            return $"'{name}' is neither an input type with [Tensor] members, a tensor, a batch list nor a CancellationToken";
+        }
+
+        /// <summary>Why a result type is not supported, and what to return instead.</summary>
+        private static string UnsupportedReturnReason(ITypeSymbol type)
+        {
+            if (type.IsTupleType)
+            {
+                return "tuples are not supported; return a class or struct whose settable members carry [Tensor]";
+            }
+
+            if (TensorTypes.IsNullableOf(type, out var underlying))
+            {
+                return $"Nullable<T> results are not supported; return '{underlying.ToDisplayString(TensorTypes.MessageFormat)}' itself";
+            }
+
+            if (type.TypeKind == TypeKind.Interface)
+            {
+                return "an interface cannot be created; return a class or struct whose settable members carry [Tensor]";
+            }
+
+            return SupportedReturns;
         }
 
         private void CheckBatch(OperationBuilder operation, Location methodLocation)

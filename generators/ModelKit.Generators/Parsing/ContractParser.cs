@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelKit.Generators.Diagnostics;
+using ModelKit.Generators.Emitting;
 using ModelKit.Generators.Model;
 
 namespace ModelKit.Generators.Parsing
@@ -52,9 +53,30 @@ namespace ModelKit.Generators.Parsing
         public static ContractResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var contract = (INamedTypeSymbol)context.TargetSymbol;
+            if (!IsFirstMarkedDeclaration(contract, context.TargetNode))
+            {
+                return Skipped; // [ModelContract] repeated on another partial declaration (CS0579): the contract is parsed once
+            }
+
             var parser = new ContractParser(context.SemanticModel.Compilation, contract, cancellationToken);
             var model = parser.Run((TypeDeclarationSyntax)context.TargetNode, context.Attributes);
             return new ContractResult(model, parser._diagnostics.ToEquatableArray(), model is null ? null : parser._check);
+        }
+
+        private static readonly ContractResult Skipped = new ContractResult(null, EquatableArray<DiagnosticInfo>.Empty, null);
+
+        /// <summary>Whether <paramref name="node"/> carries the contract's first <c>[ModelContract]</c> (in declaration order).</summary>
+        private static bool IsFirstMarkedDeclaration(INamedTypeSymbol contract, SyntaxNode node)
+        {
+            foreach (var attribute in contract.GetAttributes())
+            {
+                if (attribute.AttributeClass is { } type && TensorTypes.Is(type, "ModelKit", "ModelContractAttribute") && attribute.ApplicationSyntaxReference is { } reference)
+                {
+                    return reference.SyntaxTree == node.SyntaxTree && node.Span.Contains(reference.Span);
+                }
+            }
+
+            return true;
         }
 
         private ContractModel? Run(TypeDeclarationSyntax syntax, ImmutableArray<AttributeData> attributes)
@@ -63,6 +85,18 @@ namespace ModelKit.Generators.Parsing
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 Report(DiagnosticDescriptors.ContractMustBePartial, identifier, _contract.Name);
+                return null;
+            }
+
+            if (syntax.SyntaxTree.Options is CSharpParseOptions options && options.LanguageVersion < MinimumLanguageVersion)
+            {
+                Report(DiagnosticDescriptors.LanguageVersionTooLow, identifier, _contract.Name, options.LanguageVersion.ToDisplayString());
+                return null;
+            }
+
+            if (_contract.IsFileLocal)
+            {
+                Report(DiagnosticDescriptors.ContractFileLocal, identifier, _contract.Name);
                 return null;
             }
 
@@ -98,6 +132,12 @@ namespace ModelKit.Generators.Parsing
                 Report(DiagnosticDescriptors.ClientNameCollision, identifier, _contract.Name, clientName, ns);
                 generate = false;
             }
+            else
+            {
+                clientName = ClientNameFreeOfMembers(clientName);
+            }
+
+            CheckHiddenContractMembers();
 
             foreach (var inherited in _contract.AllInterfaces)
             {
@@ -166,7 +206,7 @@ namespace ModelKit.Generators.Parsing
 
             string? containingNamespace = _contract.ContainingNamespace.IsGlobalNamespace ? null : _contract.ContainingNamespace.ToDisplayString();
             string fullName = _contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            string hintName = (containingNamespace is null ? _contract.Name : containingNamespace + "." + _contract.Name) + ".ModelKit.g.cs";
+            string hintName = HintNames.Client(MetadataName(_contract));
             var scaffold = operations.Count == 0 && !HasAnyMethodDeclared() ? ScaffoldNamesFor() : null;
             return new ContractModel(containingNamespace, Identifier(_contract.Name), fullName, clientName, modelName!, hintName, BuildOperations(operations), scaffold);
         }
@@ -178,6 +218,68 @@ namespace ModelKit.Generators.Parsing
                 if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary })
                 {
                     return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The language version the generated code needs: C# 11 (static abstract interface members).</summary>
+        internal const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp11;
+
+        /// <summary>The namespace-qualified metadata name, unescaped (<c>V.event.IKw</c>), which names the generated files.</summary>
+        private static string MetadataName(INamedTypeSymbol type)
+        {
+            string name = type.MetadataName;
+            for (var ns = type.ContainingNamespace; ns is not null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+            {
+                name = ns.MetadataName + "." + name;
+            }
+
+            return name;
+        }
+
+        /// <summary>
+        /// Members that hide what the generated part implements from <c>IModelContract&lt;T&gt;</c> (<c>Descriptor</c>,
+        /// <c>CreateClient(IInferenceBackend)</c>, <c>AddBackends(ModelKitBuilder)</c>): CS0108 once the generated part adds the base
+        /// interface, unless declared <c>new</c>.
+        /// </summary>
+        private void CheckHiddenContractMembers()
+        {
+            foreach (var member in _contract.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary })
+                {
+                    continue;
+                }
+
+                string? hidden = member.Name switch
+                {
+                    "Descriptor" => "Descriptor",
+                    "CreateClient" when member is IMethodSymbol { Parameters.Length: 1 } m && TensorTypes.Is(m.Parameters[0].Type, "ModelKit", "IInferenceBackend") => "CreateClient(IInferenceBackend)",
+                    "AddBackends" when member is IMethodSymbol { Parameters.Length: 1 } m && TensorTypes.Is(m.Parameters[0].Type, "ModelKit", "ModelKitBuilder") => "AddBackends(ModelKitBuilder)",
+                    _ => null,
+                };
+
+                if (hidden is not null && !DeclaredNew(member))
+                {
+                    Report(DiagnosticDescriptors.HidesContractMember, SourceLocation(member), Display(member), hidden);
+                }
+            }
+        }
+
+        private bool DeclaredNew(ISymbol member)
+        {
+            foreach (var reference in member.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(_cancellationToken) is MemberDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.NewKeyword))
+                {
+                    return true;
+                }
+
+                if (reference.GetSyntax(_cancellationToken).Parent?.Parent is MemberDeclarationSyntax field && field.Modifiers.Any(SyntaxKind.NewKeyword))
+                {
+                    return true; // an event field's variable declarator
                 }
             }
 

@@ -57,28 +57,28 @@ internal static class ServeCommand
             repository, port, grpcPort, host, apiKey, noAuth, maxBody, logLevel, maxConcurrent, maxQueued, maxElements,
             modelName, drainTimeout,
         };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var settings = new ServeSettings(
-                result.GetRequiredValue(repository).FullName,
-                result.GetValue(host) ?? "127.0.0.1",
-                result.GetValue(port),
-                result.GetValue(grpcPort),
-                KeysFrom(result.GetValue(apiKey)),
-                result.GetValue(noAuth),
-                result.GetValue(maxBody),
-                result.GetValue(logLevel))
-            {
-                MaxConcurrentInferences = result.GetValue(maxConcurrent),
-                MaxQueuedInferences = result.GetValue(maxQueued),
-                MaxElementsPerTensor = result.GetValue(maxElements),
-                ModelName = StorageLayout.ModelNameFrom(result.GetValue(modelName)),
-                DrainTimeout = TimeSpan.FromSeconds(result.GetValue(drainTimeout)),
-            };
-            return await RunAsync(settings, Console.Error, cancellationToken).ConfigureAwait(false);
-        });
+        command.SetAction(async (result, cancellationToken) => await RunAsync(ReadSettings(result), Console.Error, cancellationToken).ConfigureAwait(false));
         return command;
     }
+
+    /// <summary>The settings a parsed <c>modelkit serve</c> command line asks for.</summary>
+    internal static ServeSettings ReadSettings(ParseResult result) =>
+        new(
+            result.GetRequiredValue<DirectoryInfo>("repository").FullName,
+            result.GetValue<string>("--host") ?? "127.0.0.1",
+            result.GetValue<int>("--port"),
+            result.GetValue<int>("--grpc-port"),
+            KeysFrom(result.GetValue<string[]>("--api-key")),
+            result.GetValue<bool>("--no-auth"),
+            result.GetValue<long>("--max-body-size"),
+            result.GetValue<LogLevel>("--log-level"))
+        {
+            MaxConcurrentInferences = result.GetValue<int>("--max-concurrent-inferences"),
+            MaxQueuedInferences = result.GetValue<int>("--max-queued-inferences"),
+            MaxElementsPerTensor = result.GetValue<long>("--max-elements-per-tensor"),
+            ModelName = StorageLayout.ModelNameFrom(result.GetValue<string?>("--model-name")),
+            DrainTimeout = TimeSpan.FromSeconds(result.GetValue<double>("--drain-timeout")),
+        };
 
     /// <summary>Builds the server application (not started). Returns null and writes why when the settings are refused.</summary>
     internal static WebApplication? Build(ServeSettings settings, TextWriter error)
