@@ -160,6 +160,28 @@ public abstract class OperationRunner : IDisposable
     public void RunBatch(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
+        if (!ModelKitActivitySource.Source.HasListeners())
+        {
+            RunBatchCore(calls, cancellationToken);
+            return;
+        }
+
+        var activity = ModelKitActivitySource.StartCall(this, calls.Count);
+        try
+        {
+            RunBatchCore(calls, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
+
+    private void RunBatchCore(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 0)
         {
             return;
@@ -209,6 +231,22 @@ public abstract class OperationRunner : IDisposable
     public async ValueTask RunBatchAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
+        var activity = ModelKitActivitySource.StartCall(this, calls.Count);
+        try
+        {
+            await RunBatchCoreAsync(calls, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
+
+    private async ValueTask RunBatchCoreAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 0)
         {
             return;
