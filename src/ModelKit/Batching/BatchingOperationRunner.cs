@@ -31,6 +31,8 @@ internal sealed class BatchingOperationRunner : OperationRunner
         _loop.Start();
     }
 
+    protected override bool RecordsPadding => false;
+
     /// <summary>Calls waiting now.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
 

@@ -120,6 +120,11 @@ public abstract class OperationRunner : IDisposable
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (RecordsPadding)
+                {
+                    TensorStacker.RecordUnpadded(calls[i]);
+                }
+
                 Run(calls[i], cancellationToken);
             }
 
@@ -130,6 +135,11 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
+            if (RecordsPadding)
+            {
+                TensorStacker.RecordPadding(calls, stacked);
+            }
+
             Run(stacked, calls.Count, cancellationToken);
             TensorStacker.Unstack(stacked, calls);
         }
@@ -174,6 +184,11 @@ public abstract class OperationRunner : IDisposable
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (RecordsPadding)
+                {
+                    TensorStacker.RecordUnpadded(calls[i]);
+                }
+
                 await RunAsync(calls[i], cancellationToken).ConfigureAwait(false);
             }
 
@@ -184,6 +199,11 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
+            if (RecordsPadding)
+            {
+                TensorStacker.RecordPadding(calls, stacked);
+            }
+
             await RunAsync(stacked, calls.Count, cancellationToken).ConfigureAwait(false);
             TensorStacker.Unstack(stacked, calls);
         }
@@ -192,6 +212,9 @@ public abstract class OperationRunner : IDisposable
             Return(stacked);
         }
     }
+
+    /// <summary>Whether this runner records the padding of variable-length runs (false for wrappers whose inner runner records them).</summary>
+    protected virtual bool RecordsPadding => true;
 
     /// <summary>Runs the call on the backend. Inputs are set and validated; outputs must be filled.</summary>
     protected abstract void RunCore(InferenceCall call, CancellationToken cancellationToken);
