@@ -88,7 +88,7 @@ public sealed class BoundOperation
             int index = signature.IndexOfInput(declared.Name);
             if (index < 0)
             {
-                problems.Add($"{declared.Member} names input '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Inputs)}.");
+                problems.Add(Sentence($"{declared.Member} names input '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Inputs)}."));
                 continue;
             }
 
@@ -100,7 +100,7 @@ public sealed class BoundOperation
         {
             if (!supplied.Contains(modelInput.Name))
             {
-                problems.Add($"the model requires input '{modelInput.Name}' ({TensorElementTypes.OnnxName(modelInput.ElementType)}{TensorShape.Format(modelInput.Shape)}), which {operation.Method} never supplies.");
+                problems.Add(Sentence($"the model requires input '{modelInput.Name}' ({TensorElementTypes.OnnxName(modelInput.ElementType)}{TensorShape.Format(modelInput.Shape)}), which {operation.Method} never supplies."));
             }
         }
 
@@ -111,7 +111,7 @@ public sealed class BoundOperation
             int index = signature.IndexOfOutput(declared.Name);
             if (index < 0)
             {
-                problems.Add($"{declared.Member} names output '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Outputs)}.");
+                problems.Add(Sentence($"{declared.Member} names output '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Outputs)}."));
                 continue;
             }
 
@@ -159,7 +159,7 @@ public sealed class BoundOperation
     {
         if (declared.ElementType != model.ElementType)
         {
-            problems.Add($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)}).");
+            problems.Add(Sentence($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)})."));
         }
 
         long[] shape = model.Shape;
@@ -167,7 +167,7 @@ public sealed class BoundOperation
         {
             if (declaredShape.Length != model.Shape.Length)
             {
-                problems.Add($"{declared.Member} declares shape {TensorShape.Format(declaredShape)} (rank {declaredShape.Length}) but {kind} '{model.Name}' has shape {TensorShape.Format(model.Shape)} (rank {model.Shape.Length}).");
+                problems.Add(Sentence($"{declared.Member} declares shape {TensorShape.Format(declaredShape)} (rank {declaredShape.Length}) but {kind} '{model.Name}' has shape {TensorShape.Format(model.Shape)} (rank {model.Shape.Length})."));
             }
             else
             {
@@ -176,7 +176,7 @@ public sealed class BoundOperation
                 {
                     if (shape[d] >= 0 && model.Shape[d] >= 0 && shape[d] != model.Shape[d])
                     {
-                        problems.Add($"{declared.Member} declares dimension {d} = {shape[d]} but {kind} '{model.Name}' has {model.Shape[d]} (shape {TensorShape.Format(model.Shape)}).");
+                        problems.Add(Sentence($"{declared.Member} declares dimension {d} = {shape[d]} but {kind} '{model.Name}' has {model.Shape[d]} (shape {TensorShape.Format(model.Shape)})."));
                     }
                     else if (shape[d] < 0 && model.Shape[d] >= 0)
                     {
@@ -191,37 +191,18 @@ public sealed class BoundOperation
 
     private static string Suggest(string name, IReadOnlyList<TensorInfo> candidates)
     {
-        var names = candidates.Select(static c => c.Name).ToArray();
-        if (names.Length == 0)
+        if (candidates.Count == 0)
         {
             return string.Empty;
         }
 
-        var closest = names.OrderBy(n => Levenshtein(name, n)).Take(3);
-        return $" (did you mean {string.Join(" or ", closest.Select(static n => $"'{n}'"))}?)";
+        var close = NameSuggestions.Closest(name, candidates.Select(static c => c.Name));
+        return close.Count > 0
+            ? $" (did you mean {NameSuggestions.Format(close)}?)"
+            : $" (it has {string.Join(", ", candidates.Select(static c => $"'{c.Name}'"))})";
     }
 
-    private static int Levenshtein(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    /// <summary>A problem as a sentence of the message: its first letter upper case ("Parameter 'pixels' names…", "The model requires…").</summary>
+    private static string Sentence(string problem) =>
+        problem.Length > 0 && char.IsLower(problem[0]) ? char.ToUpperInvariant(problem[0]) + problem[1..] : problem;
 }
