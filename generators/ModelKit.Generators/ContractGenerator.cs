@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
@@ -53,7 +54,7 @@ namespace ModelKit.Generators
             /// <summary>Each contract's tensors with their locations, for the checks against its model.</summary>
             public const string ContractChecks = nameof(ContractChecks);
 
-            /// <summary>Each contract's checks paired with its model's signature; null when the model is not listed (no checks, and no locations to change).</summary>
+            /// <summary>Each contract's checks paired with its model's signature; for an empty contract of an unlisted model, the listed names (MK3009); else null (no checks, and no locations to change).</summary>
             public const string CheckedContracts = nameof(CheckedContracts);
 
             /// <summary>The MK3xxx diagnostics of each contract.</summary>
@@ -113,7 +114,9 @@ namespace ModelKit.Generators
                 .Where(static check => check is not null)
                 .WithTrackingName(Steps.ContractChecks)
                 .Combine(signatures)
-                .Select(static (pair, _) => Find(pair.Right, pair.Left!.ModelName) is { } signature ? new CheckedContract(pair.Left!, signature) : null)
+                .Select(static (pair, _) => Find(pair.Right, pair.Left!.ModelName) is { } signature
+                    ? new CheckedContract(pair.Left!, signature)
+                    : pair.Left!.IsEmpty ? new CheckedContract(pair.Left!, null, ListedModels(pair.Right)) : null)
                 .WithTrackingName(Steps.CheckedContracts)
                 .Select(static (pair, _) => pair is null ? EquatableArray<DiagnosticInfo>.Empty : SignatureChecker.Check(pair))
                 .WithTrackingName(Steps.SignatureDiagnostics);
@@ -140,12 +143,28 @@ namespace ModelKit.Generators
                 if (pair.Left.Scaffold is { } signature && contract.Scaffold is { } names)
                 {
                     string scaffold = ScaffoldEmitter.Emit(ScaffoldEmitter.Mode.Generator, contract.Namespace, contract.InterfaceName, names.Accessibility, contract.ModelName, names.InputType, names.OutputType, signature, Version);
-                    spc.AddSource(contract.HintName.Replace(".ModelKit.g.cs", ".Scaffold.g.cs"), SourceText.From(scaffold, System.Text.Encoding.UTF8));
+                    spc.AddSource(HintNames.ScaffoldOf(contract.HintName), SourceText.From(scaffold, System.Text.Encoding.UTF8));
                     contract = contract with { Operations = ScaffoldEmitter.Operations(contract.Namespace, names.InputType, names.OutputType, signature) };
                 }
 
                 spc.AddSource(contract.HintName, SourceText.From(ClientEmitter.Emit(contract, pair.Right, Version), System.Text.Encoding.UTF8));
             });
+        }
+
+        /// <summary>The names of the listed models, sorted (for the warning on an empty contract whose model is not among them).</summary>
+        private static EquatableArray<string> ListedModels(ImmutableArray<ModelSignature> signatures)
+        {
+            var names = new List<string>(signatures.Length);
+            foreach (var signature in signatures)
+            {
+                if (!names.Contains(signature.ModelName))
+                {
+                    names.Add(signature.ModelName);
+                }
+            }
+
+            names.Sort(System.StringComparer.Ordinal);
+            return names.ToEquatableArray();
         }
 
         /// <summary>The signature of <paramref name="modelName"/>; the first by path when several sidecars name it.</summary>

@@ -85,11 +85,35 @@ internal sealed class GrpcTransport : RemoteTransport
         request.ModelName = Target.RemoteName;
         request.ModelVersion = Target.Version;
         var message = GrpcInferenceCodec.EncodeRequest(request);
-        var reply = await CallAsync(static (client, message, options) => client.ModelInferAsync(message, options).ResponseAsync, message, "inference", cancellationToken).ConfigureAwait(false);
+        using var activity = RemoteActivitySource.StartGrpc(Target, "ModelInfer");
+        ModelInferResponse reply;
+        try
+        {
+            reply = await CallAsync(static (client, message, options) => client.ModelInferAsync(message, options).ResponseAsync, message, "inference", cancellationToken, activity).ConfigureAwait(false);
+            activity?.SetTag("rpc.grpc.status_code", (int)StatusCode.OK);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            if (ex is RemoteInferenceException { GrpcStatus: { } status })
+            {
+                activity.SetTag("rpc.grpc.status_code", (int)status);
+            }
+
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
         try
         {
             // Raw output contents are viewed in place: the reply's buffers are not pooled, so the views may be handed out.
-            return new RemoteResponse(GrpcInferenceCodec.DecodeResponse(reply), null);
+            var decoded = GrpcInferenceCodec.DecodeResponse(reply);
+            if (activity is not null)
+            {
+                activity.SetTag(ModelKitActivitySource.Tags.ModelVersion, decoded.ModelVersion);
+                activity.SetTag(ModelKitActivitySource.Tags.Outcome, "success");
+            }
+
+            return new RemoteResponse(decoded, null);
         }
         catch (ProtocolException ex)
         {
@@ -100,17 +124,30 @@ internal sealed class GrpcTransport : RemoteTransport
     public override void Dispose() => _channel.Dispose();
 
     private async Task<TReply> CallAsync<TRequest, TReply>(Func<GRPCInferenceService.GRPCInferenceServiceClient, TRequest, CallOptions, Task<TReply>> call,
-        TRequest request, string what, CancellationToken cancellationToken)
+        TRequest request, string what, CancellationToken cancellationToken, System.Diagnostics.Activity? activity = null)
     {
+        var headers = _headers;
+        if (activity is not null)
+        {
+            // The span's W3C trace context rides in the call's metadata (a copy: the API key metadata is shared).
+            headers = [];
+            foreach (var entry in _headers ?? [])
+            {
+                headers.Add(entry);
+            }
+
+            RemoteActivitySource.Inject(activity, headers, static (metadata, key, value) => metadata.Add(key, value));
+        }
+
         try
         {
             return await _breaker.ExecuteAsync(
                 static async (state, token) =>
                 {
-                    var options = new CallOptions(state.Self._headers, DateTime.UtcNow + state.Self.Target.Timeout, token);
+                    var options = new CallOptions(state.Headers, DateTime.UtcNow + state.Self.Target.Timeout, token);
                     return await state.Call(state.Self._client, state.Request, options).ConfigureAwait(false);
                 },
-                (Self: this, Call: call, Request: request),
+                (Self: this, Call: call, Request: request, Headers: headers),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
@@ -132,9 +169,16 @@ internal sealed class GrpcTransport : RemoteTransport
             string message = ex.StatusCode == StatusCode.DeadlineExceeded
                 ? $"the {what} call exceeded its deadline (Timeout {Target.Timeout.TotalSeconds:0.###} s)"
                 : $"the server answered {ex.StatusCode} to the {what} call for '{Target.RemoteName}'" + (string.IsNullOrEmpty(ex.Status.Detail) ? string.Empty : ": " + ex.Status.Detail);
-            throw ex.StatusCode == StatusCode.Unavailable
-                ? new RemoteServiceUnavailableException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex)
-                : new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex);
+            throw ex.StatusCode switch
+            {
+                StatusCode.Unavailable => new RemoteServiceUnavailableException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex),
+                StatusCode.DeadlineExceeded => new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex)
+                { Kind = RemoteFailureKind.Timeout },
+                // The client's own report of a stream cut mid-call (reset connection, GOAWAY): no status came from the server.
+                StatusCode.Internal or StatusCode.Unknown when ex.Status.DebugException is IOException or HttpRequestException or System.Net.Sockets.SocketException =>
+                    new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex) { Kind = RemoteFailureKind.ConnectionLost },
+                _ => new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex),
+            };
         }
     }
 }

@@ -19,7 +19,8 @@ public sealed class CatalogTests
         Assert.Equal($"https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}", descriptor.HelpLinkUri);
         Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
         Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString()));
-        Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        // Errors, except where the code compiles and works and the compiler would only warn (MK1016, CS0108) or nothing is wrong yet (MK3009).
+        Assert.Equal(id is "MK1016" or "MK3009" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
 
         string docs = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "docs", "diagnostics.md"));
         Assert.Contains($"\n## {id}\n", docs, StringComparison.Ordinal);
@@ -27,6 +28,6 @@ public sealed class CatalogTests
 
         string releases = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "generators", "ModelKit.Generators", "AnalyzerReleases.Unshipped.md"))
             + File.ReadAllText(Path.Combine(SharedData.RepoRoot, "generators", "ModelKit.Generators", "AnalyzerReleases.Shipped.md"));
-        Assert.Contains($"{id} | {descriptor.Category} | Error | {descriptor.Title}", releases, StringComparison.Ordinal);
+        Assert.Contains($"{id} | {descriptor.Category} | {descriptor.DefaultSeverity} | {descriptor.Title}", releases, StringComparison.Ordinal);
     }
 }

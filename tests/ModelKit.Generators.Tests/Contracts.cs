@@ -66,18 +66,18 @@ internal static class Contracts
             Detections Detect(FaceImage image);
 
             [return: Tensor("scores")]
-            Task<Tensor<float>> ScoresAsync([Tensor("input", 1, 3, 240, 320)] Tensor<float> image, CancellationToken cancellationToken);
+            Task<ModelTensor<float>> ScoresAsync([Tensor("input", 1, 3, 240, 320)] ModelTensor<float> image, CancellationToken cancellationToken);
         }
 
         public sealed class FaceImage
         {
-            [Tensor("input", 1, 3, -1, -1)] public Tensor<float> Pixels { get; set; } = null!;
+            [Tensor("input", 1, 3, -1, -1)] public ModelTensor<float> Pixels { get; set; } = null!;
         }
 
         public sealed class Detections
         {
-            [Tensor("scores")] public Tensor<float> Scores { get; set; } = null!;
-            [Tensor("boxes")] public Tensor<float>? Boxes { get; set; }
+            [Tensor("scores")] public ModelTensor<float> Scores { get; set; } = null!;
+            [Tensor("boxes")] public ModelTensor<float>? Boxes { get; set; }
         }
         """;
 

@@ -350,7 +350,7 @@ public sealed partial class DiagnosticTests
         public sealed class Destinations
         {
             [Tensor("y")] public ReadOnlyMemory<float> {|MK2011:Y|} { get; set; }
-            [Tensor("z")] public Tensor<float>? {|MK2011:Z|} { get; set; }
+            [Tensor("z")] public ModelTensor<float>? {|MK2011:Z|} { get; set; }
         }
         """);
 

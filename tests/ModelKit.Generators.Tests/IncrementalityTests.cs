@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using ModelKit.Generators.Emitting;
 
 namespace ModelKit.Generators.Tests;
 
@@ -102,7 +103,7 @@ public sealed class IncrementalityTests
         var modified = Assert.Single(emitted, static o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Equal(2, emitted.Count(static o => o.Reason == IncrementalStepRunReason.Cached));
         Assert.Contains("ITracker", modified.Value.ToString(), StringComparison.Ordinal);
-        string scaffold = result.GeneratedSources.Single(static s => s.HintName == "Samples.Scaffolded.ITracker.Scaffold.g.cs").SourceText.ToString();
+        string scaffold = result.GeneratedSources.Single(static s => s.HintName == HintNames.Scaffold("Samples.Scaffolded.ITracker")).SourceText.ToString();
         Assert.Contains("[global::ModelKit.Tensor(\"state\", 2, 1, 8)]", scaffold, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using ModelKit.Build;
+using ModelKit.Generators.Emitting;
 using ModelKit.Generators.Parsing;
 using ModelKit.Generators.Scaffolding;
 using ModelKit.OnnxFormat;
@@ -71,8 +72,8 @@ public sealed class ScaffoldTests
 
         // Compiled as a user's project would compile it (warning level 9999, documentation comments checked).
         var test = GeneratorTest.ForSource(source)
-            .Expect("Scaffolded." + contract + ".Scaffold.g.cs", expectedScaffold)
-            .Expect("Scaffolded." + contract + ".ModelKit.g.cs", expectedClient);
+            .Expect(HintNames.Scaffold("Scaffolded." + contract), expectedScaffold)
+            .Expect(HintNames.Client("Scaffolded." + contract), expectedClient);
         test.TestState.AdditionalFiles.Add((Signatures.PathOf(model), signature));
         await test.RunAsync();
     }

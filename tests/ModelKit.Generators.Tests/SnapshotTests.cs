@@ -1,3 +1,5 @@
+using ModelKit.Generators.Emitting;
+
 namespace ModelKit.Generators.Tests;
 
 /// <summary>The generated source of each contract, compared exactly with its snapshot, and compiled with every warning as an error.</summary>
@@ -5,12 +7,12 @@ public sealed class SnapshotTests
 {
     public static TheoryData<string, string, string> Cases => new()
     {
-        { "DigitClassifier", Contracts.DigitClassifier, "Samples.IDigitClassifier.ModelKit.g.cs" },
-        { "MnistRaw", Contracts.MnistRaw, "Samples.Raw.IMnistRaw.ModelKit.g.cs" },
-        { "MultiInputOutput", Contracts.MultiInputOutput, "Speech.Vad.IVoiceActivity.ModelKit.g.cs" },
-        { "ShapedTensors", Contracts.ShapedTensors, "Vision.IFaceDetector.ModelKit.g.cs" },
-        { "ScalarsAndStrings", Contracts.ScalarsAndStrings, "ITextScorer.ModelKit.g.cs" },
-        { "OutputParameters", Contracts.OutputParameters, "Samples.Outputs.IDigitInto.ModelKit.g.cs" },
+        { "DigitClassifier", Contracts.DigitClassifier, HintNames.Client("Samples.IDigitClassifier") },
+        { "MnistRaw", Contracts.MnistRaw, HintNames.Client("Samples.Raw.IMnistRaw") },
+        { "MultiInputOutput", Contracts.MultiInputOutput, HintNames.Client("Speech.Vad.IVoiceActivity") },
+        { "ShapedTensors", Contracts.ShapedTensors, HintNames.Client("Vision.IFaceDetector") },
+        { "ScalarsAndStrings", Contracts.ScalarsAndStrings, HintNames.Client("ITextScorer") },
+        { "OutputParameters", Contracts.OutputParameters, HintNames.Client("Samples.Outputs.IDigitInto") },
     };
 
     [Theory]
@@ -41,7 +43,7 @@ public sealed class SnapshotTests
 
         string expected = Snapshots.Read(snapshot);
         Assert.Contains("throw new global::System.NotSupportedException", expected, StringComparison.Ordinal);
-        await GeneratorTest.ForSource(Contracts.WithErrors).Expect("Samples.Broken.IPartlyBroken.ModelKit.g.cs", expected).RunAsync();
+        await GeneratorTest.ForSource(Contracts.WithErrors).Expect(HintNames.Client("Samples.Broken.IPartlyBroken"), expected).RunAsync();
     }
 
     [Fact]

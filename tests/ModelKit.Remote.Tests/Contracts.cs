@@ -28,10 +28,10 @@ public sealed class DigitScores
 public partial interface INonZero
 {
     [return: Tensor("y")]
-    Tensor<long> Find([Tensor("x", -1)] float[] values);
+    ModelTensor<long> Find([Tensor("x", -1)] float[] values);
 
     [return: Tensor("y")]
-    ValueTask<Tensor<long>> FindAsync([Tensor("x", -1)] float[] values, CancellationToken cancellationToken = default);
+    ValueTask<ModelTensor<long>> FindAsync([Tensor("x", -1)] float[] values, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A model that takes seconds, to cancel while it runs on the server.</summary>
@@ -49,4 +49,12 @@ public partial interface IMnistInto
     void Predict([Tensor("Input3", 1, 1, 28, 28)] ReadOnlyMemory<float> pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] Memory<float> logits);
 
     ValueTask PredictAsync([Tensor("Input3", 1, 1, 28, 28)] ReadOnlyMemory<float> pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] Memory<float> logits, CancellationToken cancellationToken);
+}
+
+/// <summary>The ONNX twin of the KServe corpus's add model (<see cref="ClientFaultTests.AddModel"/>), for the in-process memory soak.</summary>
+[ModelContract("add")]
+public partial interface IAdd
+{
+    [return: Tensor("output-0")]
+    float[] Sum([Tensor("input-0", 1, 4)] float[] a, [Tensor("input-1", 1, 4)] float[] b);
 }

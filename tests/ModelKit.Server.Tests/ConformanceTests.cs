@@ -219,6 +219,13 @@ public sealed class ConformanceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await Wire.GetAsync(_host.Http, "/v2/health/ready")).Status);
         Assert.Equal(HttpStatusCode.OK, (await Wire.GetAsync(_host.Http, "/v2/models/mymodel/ready")).Status);
         Assert.Equal(HttpStatusCode.OK, (await Wire.GetAsync(_host.Http, "/v2/models/mymodel/versions/1/ready")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await Wire.GetAsync(_host.Http, "/v2/models/nosuchmodel/ready")).Status);
+
+        // Triton (server src/http_server.cc HandleModelReady) answers ready ? 200 : 400, unknown models included; the protocol
+        // says "a 4xx status code indicates false". tritonclient's is_model_ready returns status_code == 200.
+        var unknown = await Wire.GetAsync(_host.Http, "/v2/models/nosuchmodel/ready");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+        Assert.Equal("{\"ready\":false}", unknown.Text);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Wire.GetAsync(_host.Http, "/v2/models/mymodel/versions/9/ready")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Wire.GetAsync(_host.Http, "/v2/models/..%2F..%2Fetc/ready")).Status);
     }
 }

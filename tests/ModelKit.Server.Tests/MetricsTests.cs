@@ -53,8 +53,8 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Contains("modelkit_server_request_duration_seconds_bucket{model=\"two\",outcome=\"success\",protocol=\"rest-json\",le=\"+Inf\"} 3", text);
         Assert.Contains("modelkit_server_compute_duration_seconds_count{model=\"two\"} 4", text);
         Assert.Contains("modelkit_server_overhead_duration_seconds_count{protocol=\"rest-json\"} 3", text);
-        Assert.Contains("# TYPE modelkit_server_inflight gauge", text);
-        Assert.Contains("modelkit_server_inflight{protocol=\"rest-json\"} 0", text);
+        Assert.Contains("# TYPE modelkit_server_active_requests gauge", text);
+        Assert.Contains("modelkit_server_active_requests{protocol=\"rest-json\"} 0", text);
         Assert.Contains("modelkit_server_model_loads_total{model=\"two\",outcome=\"loaded\"} 1", text);
         Assert.Contains("modelkit_inference_count_total{backend=\"onnxruntime\",model=\"two\",outcome=\"success\"}", text);
     }

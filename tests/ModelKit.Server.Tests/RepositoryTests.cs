@@ -62,7 +62,7 @@ public sealed class RepositoryTests : IDisposable
         await using var host = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Wire.GetAsync(host.Http, "/v2/health/ready")).Status);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Wire.GetAsync(host.Http, "/v2/models/scale/ready")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Wire.GetAsync(host.Http, "/v2/models/scale/ready")).Status);
         var answer = await InferScale(host, null, 1f);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
         Assert.Contains("asks for version(s) 4", answer.Error);
@@ -178,6 +178,8 @@ public sealed class RepositoryTests : IDisposable
         var failures = new ConcurrentBag<string>();
         int succeeded = 0;
         int unavailable = 0;
+        // Every answer is signalled, so each step below waits for traffic to have run past it, not for time to pass.
+        using var answered = new SemaphoreSlim(0);
         var clients = Enumerable.Range(0, 6).Select(c => Task.Run(async () =>
         {
             int i = 0;
@@ -204,12 +206,27 @@ public sealed class RepositoryTests : IDisposable
                 {
                     failures.Add($"{answer.Status} {answer.Text}");
                 }
+
+                answered.Release();
             }
         })).ToArray();
 
+        // Waits until n more requests were answered (with 6 clients, at least n - 6 of them were sent after this call).
+        async Task TrafficAsync(int n)
+        {
+            while (answered.Wait(0))
+            {
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(await answered.WaitAsync(TimeSpan.FromSeconds(30)), $"traffic stalled: {failures.Count} failure(s), {succeeded} succeeded");
+            }
+        }
+
         for (int round = 0; round < 4; round++)
         {
-            await Task.Delay(80);
+            await TrafficAsync(12);
             // Version 3 becomes y = 4x on disk; the reload swaps it in while requests run.
             if (round == 1)
             {
@@ -219,11 +236,13 @@ public sealed class RepositoryTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/load", string.Empty)).Status);
         }
 
-        await Task.Delay(50);
+        await TrafficAsync(12);
         Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/unload", string.Empty)).Status);
-        await Task.Delay(30);
+        int unavailableBefore = Volatile.Read(ref unavailable);
+        await TrafficAsync(12);
+        Assert.True(Volatile.Read(ref unavailable) > unavailableBefore, "no request met the unloaded model");
         Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/load", string.Empty)).Status);
-        await Task.Delay(80);
+        await TrafficAsync(24);
         stop.Cancel();
         await Task.WhenAll(clients);
 

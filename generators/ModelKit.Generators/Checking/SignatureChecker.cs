@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using ModelKit.Binding;
 using ModelKit.Generators.Model;
 using ModelKit.Generators.Scaffolding;
 
@@ -20,6 +21,7 @@ namespace ModelKit.Generators.Checking
         public const string InputNotSupplied = "MK3006";
         public const string SignatureUnreadable = "MK3007";
         public const string CannotScaffold = "MK3008";
+        public const string ModelNotListed = "MK3009";
 
         public static EquatableArray<DiagnosticInfo> Check(CheckedContract pair)
         {
@@ -27,7 +29,10 @@ namespace ModelKit.Generators.Checking
             var contract = pair.Contract;
             if (signature is null)
             {
-                return EquatableArray<DiagnosticInfo>.Empty; // the model is not listed: no checks
+                // The model is not listed: nothing to check, but an empty contract would stay empty (and its callers not compile).
+                return contract.IsEmpty
+                    ? new EquatableArray<DiagnosticInfo>(new[] { new DiagnosticInfo(ModelNotListed, contract.Location, new EquatableArray<string>(new[] { contract.InterfaceName, contract.ModelName, Listed(contract.ModelName, pair.ListedModels) })) })
+                    : EquatableArray<DiagnosticInfo>.Empty;
             }
 
             var diagnostics = new List<DiagnosticInfo>();
@@ -164,6 +169,35 @@ namespace ModelKit.Generators.Checking
             }
         }
 
+        /// <summary>" (no models are listed)", " (did you mean 'Mnist'? Model names are case-sensitive)" or " (the listed models are 'a', 'b')".</summary>
+        internal static string Listed(string modelName, EquatableArray<string> listed)
+        {
+            if (listed.IsEmpty)
+            {
+                return " (no ModelKitModel items are listed)";
+            }
+
+            var names = new List<string>(listed.Count);
+            foreach (string name in listed)
+            {
+                names.Add(name);
+            }
+
+            var close = NameSuggestions.Closest(modelName, names);
+            if (close.Count > 0)
+            {
+                return " (did you mean " + NameSuggestions.Format(close) + "? Model names are case-sensitive)";
+            }
+
+            var all = new List<string>();
+            for (int i = 0; i < names.Count && i < 8; i++)
+            {
+                all.Add("'" + names[i] + "'");
+            }
+
+            return " (the listed models are " + string.Join(", ", all) + (names.Count > 8 ? ", …" : string.Empty) + ")";
+        }
+
         /// <summary>"; did you mean 'Input3'?" for close names, else the list of the model's names.</summary>
         internal static string Suggestion(string name, EquatableArray<SignatureTensor> candidates, string kind)
         {
@@ -172,27 +206,16 @@ namespace ModelKit.Generators.Checking
                 return "; the model has no " + kind + "s";
             }
 
-            var close = new List<(int Distance, string Name)>();
+            var names = new List<string>(candidates.Count);
             foreach (var candidate in candidates)
             {
-                int distance = Distance(name.ToLowerInvariant(), candidate.Name.ToLowerInvariant());
-                int allowed = Math.Max(2, Math.Max(name.Length, candidate.Name.Length) / 3);
-                if (distance <= allowed || candidate.Name.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf(candidate.Name, StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    close.Add((distance, candidate.Name));
-                }
+                names.Add(candidate.Name);
             }
 
+            var close = NameSuggestions.Closest(name, names);
             if (close.Count > 0)
             {
-                close.Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : string.CompareOrdinal(a.Name, b.Name));
-                var names = new List<string>();
-                for (int i = 0; i < close.Count && i < 3; i++)
-                {
-                    names.Add("'" + close[i].Name + "'");
-                }
-
-                return "; did you mean " + string.Join(" or ", names) + "?";
+                return "; did you mean " + NameSuggestions.Format(close) + "?";
             }
 
             var all = new List<string>();
@@ -202,33 +225,6 @@ namespace ModelKit.Generators.Checking
             }
 
             return "; its " + kind + "s are " + string.Join(", ", all) + (candidates.Count > 8 ? ", …" : string.Empty);
-        }
-
-        /// <summary>Levenshtein distance.</summary>
-        private static int Distance(string a, string b)
-        {
-            var previous = new int[b.Length + 1];
-            var current = new int[b.Length + 1];
-            for (int j = 0; j <= b.Length; j++)
-            {
-                previous[j] = j;
-            }
-
-            for (int i = 1; i <= a.Length; i++)
-            {
-                current[0] = i;
-                for (int j = 1; j <= b.Length; j++)
-                {
-                    int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-                }
-
-                var swap = previous;
-                previous = current;
-                current = swap;
-            }
-
-            return previous[b.Length];
         }
 
         private static string FormatShape(EquatableArray<long> shape)

@@ -62,7 +62,7 @@ namespace ModelKit.Generators.Diagnostics
         public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
             "MK1008", ContractCategory,
             "Unsupported return type",
-            "Method '{0}' returns '{1}', which a model contract cannot return; return an output type, a [return: Tensor] tensor, an array or IReadOnlyList of output types (batch), void, or Task/ValueTask of these",
+            "Method '{0}' returns '{1}', which a model contract cannot return; {2}",
             "A contract method returns an output type (a class or struct with settable [Tensor] members), a tensor marked [return: Tensor], an array or IReadOnlyList of output types for a batch, or nothing, optionally wrapped in Task or ValueTask.");
 
         public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
@@ -95,12 +95,30 @@ namespace ModelKit.Generators.Diagnostics
             "Batch method '{0}' is not supported: {1}",
             "A batch method takes one IReadOnlyList<TIn> or TIn[] of input types (and optionally a CancellationToken) and returns TOut[] or IReadOnlyList<TOut> of output types, optionally wrapped in Task or ValueTask.");
 
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+            "MK1014", ContractCategory,
+            "C# 11 or later required",
+            "Model contract '{0}' needs C# 11 or later, but the project compiles C# {1}; set <LangVersion>11</LangVersion> or later (the default of net7.0 and later), or remove the LangVersion setting",
+            "The generated code implements IModelContract<T>'s static abstract members, which C# 11 introduced. ModelKit supports C# 11 and later.");
+
+        public static readonly DiagnosticDescriptor ContractFileLocal = Error(
+            "MK1015", ContractCategory,
+            "Model contract must not be file-local",
+            "Model contract '{0}' is declared 'file'; the generated client lives in another file and cannot complete it, so declare the contract 'internal' or 'public'",
+            "A file-local type can only be completed within its own file; generated code is always another file.");
+
+        public static readonly DiagnosticDescriptor HidesContractMember = Warning(
+            "MK1016", ContractCategory,
+            "Contract member hides an IModelContract member",
+            "'{0}' hides IModelContract<T>.{1}, which the generated code implements (CS0108); rename it, or declare it 'new' if hiding is intended",
+            "The generated part of a contract derives it from IModelContract<T>, whose static members Descriptor, CreateClient and AddBackends a contract member of the same name and signature hides.");
+
         // MK2xxx: tensor members.
 
         public static readonly DiagnosticDescriptor NoTensorMembers = Error(
             "MK2001", TensorCategory,
             "Type has no [Tensor] members",
-            "Type '{0}' used by {1} has no [Tensor] members; mark the members that map to model tensors with [Tensor(\"name\")]",
+            "Type '{0}' used by {1} has no [Tensor] members; {2}",
             "Input and output types map their members to model tensors with [Tensor]; a type without any cannot carry data to or from the model.");
 
         public static readonly DiagnosticDescriptor MissingTensorAttribute = Error(
@@ -113,7 +131,7 @@ namespace ModelKit.Generators.Diagnostics
             "MK2003", TensorCategory,
             "Unsupported tensor member",
             "{0} cannot be a tensor: {1}",
-            "A tensor member is T[], ReadOnlyMemory<T>, Memory<T>, ModelKit.Tensor<T> or a scalar T (string and string[] included), for T in float, double, sbyte, byte, short, ushort, int, uint, long, ulong, bool, string, System.Half and ModelKit.BFloat16.");
+            "A tensor member is T[], ReadOnlyMemory<T>, Memory<T>, ModelKit.ModelTensor<T> or a scalar T (string and string[] included), for T in float, double, sbyte, byte, short, ushort, int, uint, long, ulong, bool, string, System.Half and ModelKit.BFloat16.");
 
         public static readonly DiagnosticDescriptor DuplicateTensorName = Error(
             "MK2004", TensorCategory,
@@ -213,12 +231,18 @@ namespace ModelKit.Generators.Diagnostics
             "Model '{0}' cannot be scaffolded into '{1}': '{2}' {3}; declare the contract's members yourself",
             "An empty contract is scaffolded from its model's signature; every input and output must be a tensor of a supported element type.");
 
+        public static readonly DiagnosticDescriptor ModelNotListed = Warning(
+            "MK3009", ModelCategory,
+            "Empty contract of an unlisted model",
+            "Model contract '{0}' declares no methods and model '{1}' is not listed{2}; list it with <ModelKitModel Include=\"path/to/model.onnx\" Name=\"{1}\" /> to scaffold the contract from the model, or declare its methods",
+            "An empty contract is scaffolded from the signature of its model, listed as a ModelKitModel item whose Name equals the contract's model name (case-sensitive). Without it the contract has no methods.");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
             ContractMustBePartial, ModelNameEmpty, ContractNested, ContractGeneric, UnsupportedContractMember, GenericMethod,
             AsyncWithoutCancellationToken, UnsupportedReturnType, UnsupportedParameter, NoOutputs, ClientNameCollision, InheritedMembers,
-            InvalidBatch, NoTensorMembers, MissingTensorAttribute, UnsupportedTensorType, DuplicateTensorName, EmptyTensorName, InvalidShape,
+            InvalidBatch, LanguageVersionTooLow, ContractFileLocal, HidesContractMember, NoTensorMembers, MissingTensorAttribute, UnsupportedTensorType, DuplicateTensorName, EmptyTensorName, InvalidShape,
             ScalarShape, OutputTypeNotConstructible, OutputMemberNotSettable, MemberNotAccessible, UnsupportedOutputDestination,
-            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold);
+            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold, ModelNotListed);
 
         /// <summary>Every descriptor, by ID.</summary>
         public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;
@@ -233,6 +257,17 @@ namespace ModelKit.Generators.Diagnostics
                 message,
                 category,
                 DiagnosticSeverity.Error,
+                isEnabledByDefault: true,
+                description: description,
+                helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+
+        private static DiagnosticDescriptor Warning(string id, string category, string title, string message, string description) =>
+            new DiagnosticDescriptor(
+                id,
+                title,
+                message,
+                category,
+                DiagnosticSeverity.Warning,
                 isEnabledByDefault: true,
                 description: description,
                 helpLinkUri: HelpLinkBase + id.ToLowerInvariant());

@@ -47,7 +47,10 @@ namespace ModelKit.Generators.Model
         LocationInfo? Location);
 
     /// <summary>A contract paired with its model's signature (null when the model is not listed).</summary>
-    internal sealed record CheckedContract(ContractCheck Contract, ModelSignature? Signature);
+    /// <param name="Contract">The contract's checks.</param>
+    /// <param name="Signature">Its model's signature; null when the model is not listed.</param>
+    /// <param name="ListedModels">When <paramref name="Signature"/> is null: the names of the models that are listed.</param>
+    internal sealed record CheckedContract(ContractCheck Contract, ModelSignature? Signature, EquatableArray<string> ListedModels = default);
 
     /// <summary>What the emission step gets: a contract, and the signature to scaffold it from when it is empty and its model listed.</summary>
     internal sealed record ContractToEmit(ContractModel Contract, ModelSignature? Scaffold);

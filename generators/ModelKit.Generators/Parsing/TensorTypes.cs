@@ -66,7 +66,7 @@ namespace ModelKit.Generators.Parsing
             {
                 if (array.Rank != 1)
                 {
-                    return TensorTypeInfo.Unsupported("multi-dimensional arrays are not supported; use a flat T[] with a declared shape, or ModelKit.Tensor<T>");
+                    return TensorTypeInfo.Unsupported("multi-dimensional arrays are not supported; use a flat T[] with a declared shape, or ModelKit.ModelTensor<T>");
                 }
 
                 return FromElement(array.ElementType, TensorAccess.Array);
@@ -85,9 +85,14 @@ namespace ModelKit.Generators.Parsing
                     return FromElement(named.TypeArguments[0], TensorAccess.Memory);
                 }
 
-                if (Is(definition, "ModelKit", "Tensor`1"))
+                if (Is(definition, "ModelKit", "ModelTensor`1"))
                 {
                     return FromElement(named.TypeArguments[0], TensorAccess.Tensor);
+                }
+
+                if (Is(definition, "System", "Span`1") || Is(definition, "System", "ReadOnlySpan`1"))
+                {
+                    return TensorTypeInfo.Unsupported("Span<T> and ReadOnlySpan<T> are not supported (a span cannot be kept while the model runs); use ReadOnlyMemory<T> or T[] for inputs, Memory<T> or T[] for outputs");
                 }
             }
 
@@ -137,6 +142,19 @@ namespace ModelKit.Generators.Parsing
             }
 
             elementTypeMember = string.Empty;
+            return false;
+        }
+
+        /// <summary>Whether <paramref name="type"/> is <c>Nullable&lt;T&gt;</c>; gives <c>T</c>.</summary>
+        public static bool IsNullableOf(ITypeSymbol type, out ITypeSymbol underlying)
+        {
+            if (type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
+            {
+                underlying = named.TypeArguments[0];
+                return true;
+            }
+
+            underlying = type;
             return false;
         }
 
@@ -200,6 +218,9 @@ namespace ModelKit.Generators.Parsing
         {
             if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, SpecialType: SpecialType.None } named
                 || named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+                || named.IsTupleType
+                || Is(named.OriginalDefinition, "System", "Span`1")
+                || Is(named.OriginalDefinition, "System", "ReadOnlySpan`1")
                 || TryGetElement(type, out _, out _))
             {
                 return false;

@@ -30,12 +30,19 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var noAuth = new Option<bool>("--no-auth") { Description = "Serve without API keys even on a non-loopback address." };
-        var maxBody = new Option<long>("--max-body-size") { Description = "Largest request in bytes.", DefaultValueFactory = _ => 64L * 1024 * 1024 };
+        var maxBody = new Option<long>("--max-body-size")
+        {
+            Description = "Largest request in bytes: REST body (Content-Length or chunked, and after Content-Encoding decompression) and gRPC message.",
+            DefaultValueFactory = _ => 64L * 1024 * 1024,
+        };
+        var maxConcurrent = new Option<int>("--max-concurrent-inferences") { Description = "Inferences running at once across all models; more wait in the queue.", DefaultValueFactory = _ => 256 };
+        var maxQueued = new Option<int>("--max-queued-inferences") { Description = "Inferences that may wait for a slot; more are answered 503 / UNAVAILABLE.", DefaultValueFactory = _ => 1024 };
+        var maxElements = new Option<long>("--max-elements-per-tensor") { Description = "Most elements one request tensor may hold.", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
 
         var command = new Command("serve", "Serve a folder of ONNX models over the Open Inference Protocol (KServe v2: REST, binary tensors, gRPC).")
         {
-            repository, port, grpcPort, host, apiKey, noAuth, maxBody, logLevel,
+            repository, port, grpcPort, host, apiKey, noAuth, maxBody, logLevel, maxConcurrent, maxQueued, maxElements,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -47,7 +54,12 @@ internal static class ServeCommand
                 KeysFrom(result.GetValue(apiKey)),
                 result.GetValue(noAuth),
                 result.GetValue(maxBody),
-                result.GetValue(logLevel));
+                result.GetValue(logLevel))
+            {
+                MaxConcurrentInferences = result.GetValue(maxConcurrent),
+                MaxQueuedInferences = result.GetValue(maxQueued),
+                MaxElementsPerTensor = result.GetValue(maxElements),
+            };
             return await RunAsync(settings, Console.Error, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -98,6 +110,9 @@ internal static class ServeCommand
         {
             options.RepositoryPath = settings.Repository;
             options.MaxRequestBodySize = settings.MaxBodySize;
+            options.MaxConcurrentInferences = settings.MaxConcurrentInferences;
+            options.MaxQueuedInferences = settings.MaxQueuedInferences;
+            options.MaxElementsPerTensor = settings.MaxElementsPerTensor;
             options.DisableAuthentication = settings.NoAuth;
             foreach (var key in settings.ApiKeys)
             {
@@ -174,4 +189,14 @@ internal static class ServeCommand
 }
 
 /// <summary>The settings of <c>modelkit serve</c>.</summary>
-internal sealed record ServeSettings(string Repository, string Host, int Port, int GrpcPort, IReadOnlyList<string> ApiKeys, bool NoAuth, long MaxBodySize, LogLevel LogLevel);
+internal sealed record ServeSettings(string Repository, string Host, int Port, int GrpcPort, IReadOnlyList<string> ApiKeys, bool NoAuth, long MaxBodySize, LogLevel LogLevel)
+{
+    /// <summary>Inferences running at once (<see cref="ModelKit.Server.ModelKitServerOptions.MaxConcurrentInferences"/>).</summary>
+    public int MaxConcurrentInferences { get; init; } = 256;
+
+    /// <summary>Inferences waiting for a slot (<see cref="ModelKit.Server.ModelKitServerOptions.MaxQueuedInferences"/>).</summary>
+    public int MaxQueuedInferences { get; init; } = 1024;
+
+    /// <summary>Elements per request tensor (<see cref="ModelKit.Server.ModelKitServerOptions.MaxElementsPerTensor"/>).</summary>
+    public long MaxElementsPerTensor { get; init; } = 64L * 1024 * 1024;
+}

@@ -27,6 +27,11 @@ internal sealed class ModelKitReadyHealthCheck(ModelServer server) : IHealthChec
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (server.IsDraining)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("the server is draining before it stops"));
+        }
+
         if (server.IsReady)
         {
             return Task.FromResult(HealthCheckResult.Healthy());

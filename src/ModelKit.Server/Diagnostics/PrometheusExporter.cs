@@ -81,7 +81,10 @@ public sealed class PrometheusExporter : IDisposable
 
     private sealed class InstrumentState
     {
-        private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+        // Series by an order-independent hash of their tags; each bucket is an immutable array replaced under _gate when a new
+        // series appears. Recording a measurement of a known series takes no lock and allocates nothing.
+        private readonly ConcurrentDictionary<int, Series[]> _series = new();
+        private readonly Lock _gate = new();
         private readonly string _kind;
         private readonly double[] _bounds;
         private readonly string _help;
@@ -122,27 +125,71 @@ public sealed class PrometheusExporter : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            string key = Key(tags);
-            var series = _series.GetOrAdd(key, static (k, bounds) => new Series(k, bounds.Length), _bounds);
-            lock (series)
+            var series = Find(tags);
+            if (_kind == "histogram")
             {
-                if (_kind == "histogram")
+                int bucket = Array.BinarySearch(_bounds, value);
+                Interlocked.Increment(ref series.Buckets[bucket < 0 ? ~bucket : bucket]);
+                Series.Add(ref series.Sum, value);
+                Interlocked.Increment(ref series.Count);
+            }
+            else if (_observable)
+            {
+                // Observable instruments report their current (cumulative) value.
+                Volatile.Write(ref series.Sum, value);
+            }
+            else
+            {
+                Series.Add(ref series.Sum, value);
+            }
+        }
+
+        private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            int hash = Hash(tags);
+            if (_series.TryGetValue(hash, out var candidates))
+            {
+                foreach (var candidate in candidates)
                 {
-                    series.Count++;
-                    series.Sum += value;
-                    int bucket = Array.BinarySearch(_bounds, value);
-                    series.Buckets[bucket < 0 ? ~bucket : bucket]++;
-                }
-                else if (_observable)
-                {
-                    // Observable instruments report their current (cumulative) value.
-                    series.Sum = value;
-                }
-                else
-                {
-                    series.Sum += value;
+                    if (candidate.Matches(tags))
+                    {
+                        return candidate;
+                    }
                 }
             }
+
+            return AddSeries(hash, tags);
+        }
+
+        private Series AddSeries(int hash, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            lock (_gate)
+            {
+                var existing = _series.TryGetValue(hash, out var candidates) ? candidates : [];
+                foreach (var candidate in existing)
+                {
+                    if (candidate.Matches(tags))
+                    {
+                        return candidate;
+                    }
+                }
+
+                var series = new Series(tags.ToArray(), Key(tags), _bounds.Length);
+                _series[hash] = [.. existing, series];
+                return series;
+            }
+        }
+
+        private static int Hash(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            // Order-independent: the same tags in any order find the same series.
+            int hash = tags.Length;
+            foreach (var (key, value) in tags)
+            {
+                hash += HashCode.Combine(key.GetHashCode(StringComparison.Ordinal), value?.GetHashCode() ?? 0);
+            }
+
+            return hash;
         }
 
         public void WriteTo(StringBuilder builder)
@@ -154,27 +201,27 @@ public sealed class PrometheusExporter : IDisposable
 
             builder.Append("# HELP ").Append(Name).Append(' ').Append(_help).Append('\n');
             builder.Append("# TYPE ").Append(Name).Append(' ').Append(_kind).Append('\n');
-            foreach (var series in _series.Values.OrderBy(static s => s.Labels, StringComparer.Ordinal))
+            foreach (var series in _series.Values.SelectMany(static s => s).OrderBy(static s => s.Labels, StringComparer.Ordinal))
             {
-                lock (series)
+                if (_kind == "histogram")
                 {
-                    if (_kind == "histogram")
+                    // Read the count first: a measurement racing the scrape shows up in the buckets no later than in the count.
+                    long count = Volatile.Read(ref series.Count);
+                    long cumulative = 0;
+                    for (int b = 0; b < _bounds.Length; b++)
                     {
-                        long cumulative = 0;
-                        for (int b = 0; b < _bounds.Length; b++)
-                        {
-                            cumulative += series.Buckets[b];
-                            AppendSample(builder, Name + "_bucket", series.Labels, "le", Format(_bounds[b]), cumulative);
-                        }
+                        cumulative += Volatile.Read(ref series.Buckets[b]);
+                        AppendSample(builder, Name + "_bucket", series.Labels, "le", Format(_bounds[b]), cumulative);
+                    }
 
-                        AppendSample(builder, Name + "_bucket", series.Labels, "le", "+Inf", series.Count);
-                        AppendSample(builder, Name + "_sum", series.Labels, null, null, series.Sum);
-                        AppendSample(builder, Name + "_count", series.Labels, null, null, series.Count);
-                    }
-                    else
-                    {
-                        AppendSample(builder, Name, series.Labels, null, null, series.Sum);
-                    }
+                    cumulative += Volatile.Read(ref series.Buckets[_bounds.Length]);
+                    AppendSample(builder, Name + "_bucket", series.Labels, "le", "+Inf", Math.Max(count, cumulative));
+                    AppendSample(builder, Name + "_sum", series.Labels, null, null, Volatile.Read(ref series.Sum));
+                    AppendSample(builder, Name + "_count", series.Labels, null, null, Math.Max(count, cumulative));
+                }
+                else
+                {
+                    AppendSample(builder, Name, series.Labels, null, null, Volatile.Read(ref series.Sum));
                 }
             }
         }
@@ -233,14 +280,56 @@ public sealed class PrometheusExporter : IDisposable
         };
     }
 
-    private sealed class Series(string labels, int buckets)
+    private sealed class Series(KeyValuePair<string, object?>[] tags, string labels, int buckets)
     {
+        public long[] Buckets = new long[buckets + 1];
+        public long Count;
+        public double Sum;
+
         public string Labels { get; } = labels;
 
-        public long[] Buckets { get; } = new long[buckets + 1];
+        public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> other)
+        {
+            if (other.Length != tags.Length)
+            {
+                return false;
+            }
 
-        public long Count { get; set; }
+            foreach (var (key, value) in other)
+            {
+                bool found = false;
+                foreach (var (ownKey, ownValue) in tags)
+                {
+                    if (string.Equals(key, ownKey, StringComparison.Ordinal))
+                    {
+                        found = Equals(value, ownValue);
+                        break;
+                    }
+                }
 
-        public double Sum { get; set; }
+                if (!found)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Adds to a double without a lock.</summary>
+        public static void Add(ref double target, double value)
+        {
+            double current = Volatile.Read(ref target);
+            while (true)
+            {
+                double seen = Interlocked.CompareExchange(ref target, current + value, current);
+                if (seen.Equals(current))
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
     }
 }

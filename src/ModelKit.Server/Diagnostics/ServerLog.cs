@@ -26,6 +26,18 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "ModelKit server ready: {Count} model(s) ({Models})")]
     public static partial void ServerReady(ILogger logger, int count, string models);
 
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Draining: not ready, refusing new inference requests; waiting up to {TimeoutSeconds} s for {InProgress} in progress")]
+    public static partial void Draining(ILogger logger, int inProgress, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Drained in {ElapsedMs:F0} ms; the listeners close now")]
+    public static partial void Drained(ILogger logger, double elapsedMs);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Drain timeout ({TimeoutSeconds} s) passed with {InProgress} request(s) still in progress")]
+    public static partial void DrainTimedOut(ILogger logger, int inProgress, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Drain participant {Participant} failed")]
+    public static partial void DrainParticipantFailed(ILogger logger, Exception exception, string participant);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Unexpected error serving {Protocol} request for model '{Model}'")]
     public static partial void UnexpectedError(ILogger logger, Exception exception, string protocol, string model);
 

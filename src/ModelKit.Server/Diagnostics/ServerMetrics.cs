@@ -23,6 +23,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly Histogram<double> _computeDuration;
     private readonly Histogram<double> _overheadDuration;
     private readonly UpDownCounter<long> _inFlight;
+    private readonly UpDownCounter<long> _queued;
     private readonly Counter<long> _modelLoads;
 
     public ServerMetrics(IMeterFactory meterFactory)
@@ -35,7 +36,9 @@ public sealed class ServerMetrics : IDisposable
         _queueDuration = _meter.CreateHistogram<double>("modelkit.server.queue.duration", "s", "Time an inference waited for a slot.");
         _computeDuration = _meter.CreateHistogram<double>("modelkit.server.compute.duration", "s", "Time the model ran (including its batching queue).");
         _overheadDuration = _meter.CreateHistogram<double>("modelkit.server.overhead.duration", "s", "Time in the server minus queue and compute: decoding, validation, encoding, writing.");
-        _inFlight = _meter.CreateUpDownCounter<long>("modelkit.server.inflight", "{request}", "Inference requests in progress.");
+        // Autoscaling signals (HPA via the Prometheus adapter or KEDA): requests in progress, and inferences waiting for a slot.
+        _inFlight = _meter.CreateUpDownCounter<long>("modelkit.server.active_requests", "{request}", "Inference requests in progress (received, not yet answered).");
+        _queued = _meter.CreateUpDownCounter<long>("modelkit.server.queued_requests", "{request}", "Inferences waiting for an inference slot (MaxConcurrentInferences).");
         _modelLoads = _meter.CreateCounter<long>("modelkit.server.model.loads", "{load}", "Model loads and unloads, by model and outcome.");
     }
 
@@ -63,6 +66,8 @@ public sealed class ServerMetrics : IDisposable
             _overheadDuration.Record(Math.Max(0, total - queueSeconds - computeSeconds), protocolTag);
         }
     }
+
+    internal void QueueChanged(long delta) => _queued.Add(delta);
 
     internal void Queued(string model, double seconds) => _queueDuration.Record(seconds, new KeyValuePair<string, object?>("model", model));
 

@@ -48,11 +48,15 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
             return response;
         });
 
+    /// <summary>Triton's <c>ModelConfig</c> (model configuration extension).</summary>
+    public Task<Triton.ModelConfigResponse> ModelConfig(Triton.ModelConfigRequest request, ServerCallContext context) =>
+        Run(request.Name, () => new Triton.ModelConfigResponse { Config = server.GetModelConfig(request.Name, request.Version) });
+
     public async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         try
         {
-            return await InferAsync(request, context.CancellationToken).ConfigureAwait(false);
+            return await InferAsync(request, context, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -67,7 +71,13 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
             ModelStreamInferResponse answer;
             try
             {
-                answer = new ModelStreamInferResponse { InferResponse = await InferAsync(requestStream.Current, context.CancellationToken).ConfigureAwait(false) };
+                var current = requestStream.Current;
+                if (InferenceServiceMethodProvider.PreflightRejections.TryGetValue(current, out var rejected))
+                {
+                    throw rejected;
+                }
+
+                answer = new ModelStreamInferResponse { InferResponse = await InferAsync(current, context, context.CancellationToken).ConfigureAwait(false) };
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
             {
@@ -102,21 +112,29 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
         return new RepositoryModelUnloadResponse();
     }
 
-    private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, CancellationToken cancellationToken)
+    private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         string model = server.MetricsModelName(message.ModelName);
         metrics.RequestStarted(Protocol);
+        var activity = ServerActivitySource.StartGrpc(context.RequestHeaders, static (h, key) => h.GetValue(key), "ModelInfer", message.ModelName, message.ModelVersion);
         string outcome = "error";
         string? reason = null;
+        bool serverFault = false;
+        string? servedVersion = null;
+        var status = StatusCode.OK;
         double queue = 0;
         double compute = 0;
+        bool entered = false;
         try
         {
+            server.EnterRequest();
+            entered = true;
             var request = GrpcInferenceCodec.DecodeRequest(message, server.Limits);
             var result = await server.InferAsync(message.ModelName, message.ModelVersion, request, cancellationToken).ConfigureAwait(false);
             queue = result.QueueSeconds;
             compute = result.ComputeSeconds;
+            servedVersion = result.Response.ModelVersion;
             var response = GrpcInferenceCodec.EncodeResponse(result.Response);
             outcome = "success";
             return response;
@@ -126,12 +144,21 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
             var info = ErrorClassifier.Classify(ex);
             outcome = info.Outcome;
             reason = info.Reason;
+            serverFault = info.IsServerFault;
+            status = info.GrpcStatus;
             Report(info, ex, model);
             throw;
         }
         finally
         {
+            if (entered)
+            {
+                server.ExitRequest();
+            }
+
             metrics.RequestFinished(model, Protocol, outcome, reason, start, queue, compute);
+            activity?.SetTag("rpc.grpc.status_code", (int)status);
+            ServerActivitySource.Finish(activity, outcome, reason, serverFault, servedVersion);
         }
     }
 

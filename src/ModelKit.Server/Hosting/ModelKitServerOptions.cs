@@ -51,6 +51,13 @@ public sealed class ModelKitServerOptions
     /// <summary>The server name in <c>GET /v2</c>.</summary>
     public string ServerName { get; set; } = "modelkit";
 
+    /// <summary>
+    /// On shutdown (SIGTERM, host stop) the server turns not-ready and refuses new inference requests with 503 at once, then waits
+    /// this long for the requests in progress before it ends open sequences and stops listening. Default 30 s; keep it below
+    /// Kubernetes' <c>terminationGracePeriodSeconds</c>.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Serve <c>/metrics</c> in Prometheus text format. Default true.</summary>
     public bool EnableMetricsEndpoint { get; set; } = true;
 }

@@ -33,6 +33,11 @@ internal sealed class ModelKitServerOptionsValidator : IValidateOptions<ModelKit
             failures.Add("ModelKit:Server:WarmupRuns must not be negative.");
         }
 
+        if (options.DrainTimeout < TimeSpan.Zero || options.DrainTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add("ModelKit:Server:DrainTimeout must be between 0 and 1 hour.");
+        }
+
         if (options.ApiKeys.Any(static k => string.IsNullOrWhiteSpace(k) || k.Length < 8))
         {
             failures.Add("ModelKit:Server:ApiKeys must be at least 8 characters each.");

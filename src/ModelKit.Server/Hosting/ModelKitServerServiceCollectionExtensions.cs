@@ -56,20 +56,23 @@ public static class ModelKitServerServiceCollectionExtensions
         services.TryAddSingleton<RestEndpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ListenAddressGuard>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ModelLoaderService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ServerDrainService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Hosting.HostOptions>, DrainShutdownTimeoutSetup>());
         services.AddHealthChecks()
             .AddCheck<ModelKitLiveHealthCheck>("modelkit-live", tags: [ModelKitHealthTags.Live])
             .AddCheck<ModelKitReadyHealthCheck>("modelkit-ready", tags: [ModelKitHealthTags.Ready]);
-        services.AddGrpc(grpc =>
-        {
-            grpc.Interceptors.Add<ApiKeyInterceptor>();
-            grpc.EnableDetailedErrors = false;
-        });
+        services.AddAuthentication().AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ModelKitAuthentication.Scheme, static _ => { });
+        services.AddAuthorization(static authorization => authorization.AddPolicy(ModelKitAuthentication.Policy, ApiKeyAuthenticationHandler.CreatePolicy()));
+        services.AddGrpc(static grpc => grpc.EnableDetailedErrors = false);
         services.AddSingleton<IConfigureOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<InferenceGrpcService>, InferenceServiceMethodProvider>());
         return services;
     }
 
-    /// <summary>Raises gRPC's 4 MiB message limits to the server's body size limit.</summary>
+    /// <summary>
+    /// Raises gRPC's 4 MiB message limits to the server's body size limit, and replaces gRPC's gzip with one whose decompression
+    /// stops at that limit (a compressed message that inflates past it is RESOURCE_EXHAUSTED, never an allocation).
+    /// </summary>
     private sealed class GrpcLimitsSetup(IOptions<ModelKitServerOptions> options) : IConfigureOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>
     {
         public void Configure(Grpc.AspNetCore.Server.GrpcServiceOptions grpc)
@@ -77,6 +80,7 @@ public static class ModelKitServerServiceCollectionExtensions
             int limit = (int)Math.Min(int.MaxValue, options.Value.MaxRequestBodySize);
             grpc.MaxReceiveMessageSize = limit;
             grpc.MaxSendMessageSize = null;
+            grpc.CompressionProviders = [new BoundedGzipCompressionProvider(limit)];
         }
     }
 }

@@ -23,6 +23,9 @@ public sealed class ModelServer : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly InferenceLimiter _limiter;
     private readonly ModelKitServerOptions _options;
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _requests;
+    private int _draining;
 
     internal ModelServer(ModelManager models, ServerMetrics metrics, IOptions<ModelKitServerOptions> options)
     {
@@ -55,6 +58,58 @@ public sealed class ModelServer : IDisposable
         }
     }
 
+    /// <summary>Whether the server is draining (shutting down): not ready, and new inference requests get 503 / <c>Unavailable</c>.</summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+
+    /// <summary>Inference requests received and not yet answered.</summary>
+    public int RequestsInProgress => Volatile.Read(ref _requests);
+
+    /// <summary>Starts draining: from now on the server is not ready and refuses new inference requests.</summary>
+    public void BeginDrain() => Interlocked.Exchange(ref _draining, 1);
+
+    /// <summary>
+    /// Drains: refuses new inference requests and waits until the ones in progress are answered, or <paramref name="timeout"/>.
+    /// True when none is left.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        BeginDrain(); // a full fence: a request counted after this sees the flag, one counted before is awaited
+        if (Volatile.Read(ref _requests) == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _idle.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Counts a request in; throws <see cref="ServerDrainingException"/> while draining. Pair with <see cref="ExitRequest"/>.</summary>
+    internal void EnterRequest()
+    {
+        Interlocked.Increment(ref _requests);
+        if (Volatile.Read(ref _draining) != 0)
+        {
+            ExitRequest();
+            throw new ServerDrainingException("The server is shutting down and takes no new inference requests; retry on another replica.");
+        }
+    }
+
+    /// <summary>Counts a request out (answered, failed or canceled).</summary>
+    internal void ExitRequest()
+    {
+        if (Interlocked.Decrement(ref _requests) == 0 && Volatile.Read(ref _draining) != 0)
+        {
+            _idle.TrySetResult();
+        }
+    }
+
     /// <summary>The names of the models the server knows.</summary>
     public IEnumerable<string> ModelNames => _models.ModelNames;
 
@@ -68,7 +123,7 @@ public sealed class ModelServer : IDisposable
     {
         Name = _options.ServerName,
         Version = ServerVersion,
-        Extensions = [ProtocolNames.BinaryTensorDataExtension, ProtocolNames.ModelRepositoryExtension],
+        Extensions = [ProtocolNames.BinaryTensorDataExtension, ProtocolNames.ModelRepositoryExtension, ModelConfigurations.Extension, Classification.Extension],
     };
 
     /// <summary>Model metadata; throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
@@ -86,7 +141,10 @@ public sealed class ModelServer : IDisposable
         }
     }
 
-    /// <summary>Whether a model (version) is ready; throws <see cref="ModelNotFoundException"/> for unknown names or versions.</summary>
+    /// <summary>
+    /// Whether a model (version) is ready. Unknown names and versions are not ready (false), as Triton answers: a readiness probe
+    /// asks a yes/no question.
+    /// </summary>
     public bool IsModelReady(string? name, string? version)
     {
         try
@@ -94,9 +152,41 @@ public sealed class ModelServer : IDisposable
             _models.Acquire(name, version).Release();
             return true;
         }
-        catch (ModelUnavailableException)
+        catch (Exception ex) when (ex is ModelUnavailableException or ModelNotFoundException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Checks what a REST request's JSON declares (input names, datatypes, shapes, element counts) against the model before its
+    /// tensor data is decoded. Throws <see cref="ModelNotFoundException"/>, <see cref="ModelUnavailableException"/> or
+    /// <see cref="InferenceRequestException"/>.
+    /// </summary>
+    public void CheckRestRequest(string? name, string? version, ReadOnlySpan<byte> json)
+    {
+        var served = _models.Acquire(name, version);
+        try
+        {
+            RequestPreflight.CheckRest(served, json, Limits);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>Triton's model configuration of a model (version); throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
+    internal Triton.ModelConfig GetModelConfig(string? name, string? version)
+    {
+        var served = _models.Acquire(name, version);
+        try
+        {
+            return ModelConfigurations.Build(served);
+        }
+        finally
+        {
+            served.Release();
         }
     }
 
@@ -131,9 +221,19 @@ public sealed class ModelServer : IDisposable
                 var entered = _limiter.EnterAsync(cancellationToken);
                 if (!entered.IsCompletedSuccessfully)
                 {
-                    await entered.ConfigureAwait(false);
+                    _metrics.QueueChanged(1);
+                    try
+                    {
+                        await entered.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _metrics.QueueChanged(-1);
+                    }
+
                     queueSeconds = Stopwatch.GetElapsedTime(queued).TotalSeconds;
                     _metrics.Queued(served.Name, queueSeconds);
+                    ServerActivitySource.Queued(queueSeconds);
                 }
 
                 long started = Stopwatch.GetTimestamp();
@@ -149,10 +249,18 @@ public sealed class ModelServer : IDisposable
                 computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 _metrics.Computed(served.Name, computeSeconds);
                 var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
-                foreach (int index in outputIndices)
+                for (int i = 0; i < outputIndices.Length; i++)
                 {
+                    int index = outputIndices[i];
                     string outputName = served.Signature.Outputs[index].Name;
-                    response.Outputs.Add(new InferTensor(outputName, call.Outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+                    var value = call.Outputs[index];
+                    int classes = request.Outputs is { Count: > 0 } requested ? Classification.RequestedCount(requested[i]) : 0;
+                    if (classes > 0)
+                    {
+                        value = Classification.TopK(outputName, value, classes, served.MaxBatchSize > 0, served.Labels);
+                    }
+
+                    response.Outputs.Add(new InferTensor(outputName, value) { Binary = request.WantsBinaryOutput(outputName) });
                 }
 
                 return new InferenceResult(response, queueSeconds, computeSeconds);
@@ -248,8 +356,8 @@ public sealed class ModelServer : IDisposable
         }
     }
 
-    private static string Describe(TensorInfo info) => $"{InferenceDataTypes.FromElementType(info.ElementType)}{TensorShape.Format(info.Shape)}";
+    internal static string Describe(TensorInfo info) => $"{InferenceDataTypes.FromElementType(info.ElementType)}{TensorShape.Format(info.Shape)}";
 
-    private static string Describe(IReadOnlyList<TensorInfo> tensors) =>
+    internal static string Describe(IReadOnlyList<TensorInfo> tensors) =>
         string.Join(", ", tensors.Select(static t => $"'{t.Name}' {Describe(t)}"));
 }

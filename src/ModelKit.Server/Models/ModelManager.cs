@@ -338,7 +338,11 @@ internal sealed class ModelManager : IDisposable
                 reloading.Reload();
             }
 
-            var served = new ServedModelVersion(model.Name, version, backend, ownsBackend: false, options.IsLocal ? ProtocolNames.OnnxPlatform : "modelkit_remote");
+            var served = new ServedModelVersion(model.Name, version, backend, ownsBackend: false, options.IsLocal ? ProtocolNames.OnnxPlatform : "modelkit_remote")
+            {
+                Options = options,
+                Labels = options.Path is { } modelPath ? Classification.LoadLabels(modelPath) : null,
+            };
             WarmUp(served, options.WarmupRuns > 0 ? 0 : _options.WarmupRuns);
             return [served];
         }
@@ -375,7 +379,12 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
-                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, ProtocolNames.OnnxPlatform);
+                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, ProtocolNames.OnnxPlatform)
+                    {
+                        Options = options,
+                        RepositoryConfig = config,
+                        Labels = Classification.LoadLabels(path),
+                    };
                 }
                 catch
                 {

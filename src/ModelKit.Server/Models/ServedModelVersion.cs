@@ -48,6 +48,18 @@ internal sealed class ServedModelVersion : RetirableResource
 
     public ModelSignature Signature { get; }
 
+    /// <summary>The options the version runs with (batching, threads, execution providers), when known: reported by the model configuration extension.</summary>
+    public ModelOptions? Options { get; init; }
+
+    /// <summary>The repository configuration (version policy), for repository models.</summary>
+    public RepositoryModelConfig? RepositoryConfig { get; init; }
+
+    /// <summary>Class labels (<c>labels.txt</c> beside the model), for the classification extension; null when there are none.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>The dynamic batch size limit the version serves with, or 0 when it does not batch (Triton's <c>max_batch_size</c>).</summary>
+    public int MaxBatchSize => Options?.Batching is { } batching ? batching.MaxBatchSize : 0;
+
     protected override void OnReleased()
     {
         Runner.Dispose();

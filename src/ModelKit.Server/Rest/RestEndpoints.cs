@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using ModelKit.Protocol;
@@ -15,14 +16,15 @@ namespace ModelKit.Server;
 /// <summary>The REST handlers of the Open Inference Protocol (plain <see cref="RequestDelegate"/>s: no reflection, no model binding).</summary>
 internal sealed class RestEndpoints(
     ModelServer server,
-    ApiKeyAuthenticator authenticator,
     ServerMetrics metrics,
-    PrometheusExporter exporter,
     HealthCheckService health,
     ILogger<RestEndpoints> logger)
 {
     private const string RestJson = "rest-json";
     private const string RestBinary = "rest-binary";
+
+    /// <summary>The largest body of a repository request (index, load, unload): a small JSON object.</summary>
+    private const int ControlBodyLimit = 64 * 1024;
 
     public Task Live(HttpContext context) => Health(context, ModelKitHealthTags.Live, live: true);
 
@@ -34,10 +36,30 @@ internal sealed class RestEndpoints(
     public Task ModelMetadata(HttpContext context) => Guard(context, () =>
         Write(context, StatusCodes.Status200OK, server.GetModelMetadata(Route(context, "name"), Route(context, "version")), ProtocolJsonContext.Relaxed.ModelMetadataResponse));
 
+    /// <summary>
+    /// <c>GET …/ready</c>: 200 when ready, 400 when not — unknown models and versions included — as Triton answers and as the
+    /// protocol says ("a 4xx status code indicates false"); the body says <c>{"ready":…}</c> too.
+    /// </summary>
     public Task ModelReady(HttpContext context) => Guard(context, () =>
     {
         bool ready = server.IsModelReady(Route(context, "name"), Route(context, "version"));
-        return Write(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, new ReadyResponse { Ready = ready }, ProtocolJsonContext.Relaxed.ReadyResponse);
+        return Write(context, ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, new ReadyResponse { Ready = ready }, ProtocolJsonContext.Relaxed.ReadyResponse);
+    });
+
+    /// <summary><c>GET /v2/models/{name}[/versions/{version}]/config</c>: Triton's model configuration extension.</summary>
+    public Task ModelConfig(HttpContext context) => Guard(context, async () =>
+    {
+        var config = server.GetModelConfig(Route(context, "name"), Route(context, "version"));
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            ModelConfigurations.WriteJson(writer, config);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = ProtocolNames.Json;
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     });
 
     public async Task RepositoryIndex(HttpContext context)
@@ -45,18 +67,13 @@ internal sealed class RestEndpoints(
         try
         {
             bool readyOnly = false;
-            var (body, length) = await ReadBodyAsync(context, 64 * 1024).ConfigureAwait(false);
-            try
+            using (var body = await RequestBodyReader.ReadAsync(context, ControlBodyLimit).ConfigureAwait(false))
             {
-                if (length > 0)
+                if (body.Length > 0)
                 {
-                    var request = Deserialize(body.AsSpan(0, length), ProtocolJsonContext.Relaxed.RepositoryIndexRequest, "$repository_index_request");
+                    var request = Deserialize(body.Memory.Span, ProtocolJsonContext.Relaxed.RepositoryIndexRequest, "$repository_index_request");
                     readyOnly = request?.Ready ?? false;
                 }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(body);
             }
 
             await Write(context, StatusCodes.Status200OK, server.GetRepositoryIndex(readyOnly), ProtocolJsonContext.Relaxed.ListRepositoryIndexEntry).ConfigureAwait(false);
@@ -75,6 +92,8 @@ internal sealed class RestEndpoints(
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        // Resolved only here and by MapModelKit when /metrics is on: with it off, no listener records anything.
+        var exporter = context.RequestServices.GetRequiredService<PrometheusExporter>();
         await context.Response.WriteAsync(exporter.Collect(), context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -91,77 +110,74 @@ internal sealed class RestEndpoints(
         string? headerValue = headers.TryGetValue(ProtocolNames.InferenceHeaderContentLength, out var values) ? values.ToString() : null;
         string protocol = headerValue is null ? RestJson : RestBinary;
         metrics.RequestStarted(protocol);
-        byte[]? body = null;
+        var activity = ServerActivitySource.StartRest(headers, static (h, key) => h.TryGetValue(key, out var v) ? v[0] : null, name, Route(context, "version"), context.Request.Path.Value ?? string.Empty);
+        var body = RequestBody.Empty;
         string outcome = "error";
         string? reason = null;
+        bool serverFault = false;
+        string? servedVersion = null;
         double queue = 0;
         double compute = 0;
+        bool entered = false;
         try
         {
+            server.EnterRequest();
+            entered = true;
             long? headerLength = RestInferenceCodec.ParseInferenceHeaderContentLength(headerValue);
-            (body, int length) = await ReadBodyAsync(context, server.Options.MaxRequestBodySize).ConfigureAwait(false);
-            var request = RestInferenceCodec.DecodeRequest(body.AsMemory(0, length), headerLength, server.Limits);
-            var result = await server.InferAsync(name, Route(context, "version"), request, context.RequestAborted).ConfigureAwait(false);
+            body = await RequestBodyReader.ReadAsync(context, server.Options.MaxRequestBodySize).ConfigureAwait(false);
+            string? version = Route(context, "version");
+
+            // What the JSON declares is checked against the model before any tensor data is decoded.
+            int jsonLength = headerLength is { } declared && declared >= 0 && declared <= body.Length ? (int)declared : body.Length;
+            server.CheckRestRequest(name, version, body.Memory.Span[..jsonLength]);
+            var request = RestInferenceCodec.DecodeRequest(body.Memory, headerLength, server.Limits);
+            var result = await server.InferAsync(name, version, request, context.RequestAborted).ConfigureAwait(false);
             queue = result.QueueSeconds;
             compute = result.ComputeSeconds;
+            servedVersion = result.Response.ModelVersion;
             using var encoded = RestInferenceCodec.EncodeResponse(result.Response);
             var response = context.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = encoded.ContentType;
             response.ContentLength = encoded.ContentLength;
-            if (encoded.InferenceHeaderContentLength is { } jsonLength)
+            if (encoded.InferenceHeaderContentLength is { } jsonHeaderLength)
             {
-                response.Headers[ProtocolNames.InferenceHeaderContentLength] = jsonLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                response.Headers[ProtocolNames.InferenceHeaderContentLength] = jsonHeaderLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            await encoded.WriteToAsync(response.BodyWriter, context.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                await encoded.WriteToAsync(response.BodyWriter, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not ModelKitException)
+            {
+                throw RequestBodyReader.ClientFault(ex, context.RequestAborted);
+            }
+
             outcome = "success";
         }
         catch (Exception ex)
         {
-            var info = ErrorClassifier.Classify(ex);
+            var info = ErrorClassifier.Classify(ClientAborted(context, ex));
             outcome = info.Outcome;
             reason = info.Reason;
+            serverFault = info.IsServerFault;
             Report(info, ex, protocol, model);
-            if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
-            {
-                await WriteError(context, info.HttpStatus, info.Message).ConfigureAwait(false);
-            }
+            await WriteError(context, info).ConfigureAwait(false);
         }
         finally
         {
-            if (body is not null)
+            body.Dispose();
+            if (entered)
             {
-                ArrayPool<byte>.Shared.Return(body);
+                server.ExitRequest();
             }
 
             metrics.RequestFinished(model, protocol, outcome, reason, start, queue, compute);
+            activity?.SetTag("http.response.status_code", context.Response.StatusCode);
+            ServerActivitySource.Finish(activity, outcome, reason, serverFault, servedVersion);
         }
     }
-
-    /// <summary>Wraps a handler with the API key check (health endpoints pass <paramref name="anonymous"/>).</summary>
-    public RequestDelegate Secure(RequestDelegate handler, bool anonymous) => async context =>
-    {
-        if (!anonymous)
-        {
-            var headers = context.Request.Headers;
-            var result = authenticator.Check(headers.Authorization.ToString(), headers[ApiKeyAuthenticator.ApiKeyHeader].ToString());
-            if (result != AuthenticationResult.Accepted)
-            {
-                ServerLog.Unauthorized(logger, context.Request.Path.ToString(), result.ToString());
-                int status = result == AuthenticationResult.NotStarted ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status401Unauthorized;
-                if (status == StatusCodes.Status401Unauthorized)
-                {
-                    context.Response.Headers.WWWAuthenticate = "Bearer";
-                }
-
-                await WriteError(context, status, ApiKeyAuthenticator.Describe(result)).ConfigureAwait(false);
-                return;
-            }
-        }
-
-        await handler(context).ConfigureAwait(false);
-    };
 
     private async Task Health(HttpContext context, string tag, bool live)
     {
@@ -183,17 +199,12 @@ internal sealed class RestEndpoints(
     {
         try
         {
-            var (body, length) = await ReadBodyAsync(context, 64 * 1024).ConfigureAwait(false);
-            try
+            using (var body = await RequestBodyReader.ReadAsync(context, ControlBodyLimit).ConfigureAwait(false))
             {
-                if (length > 0)
+                if (body.Length > 0)
                 {
-                    _ = Deserialize(body.AsSpan(0, length), ProtocolJsonContext.Relaxed.RepositoryModelRequest, load ? "$repository_load_request" : "$repository_unload_request");
+                    _ = Deserialize(body.Memory.Span, ProtocolJsonContext.Relaxed.RepositoryModelRequest, load ? "$repository_load_request" : "$repository_unload_request");
                 }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(body);
             }
 
             string? name = Route(context, "name");
@@ -229,9 +240,34 @@ internal sealed class RestEndpoints(
 
     private Task WriteError(HttpContext context, Exception exception, string protocol)
     {
-        var info = ErrorClassifier.Classify(exception);
+        var info = ErrorClassifier.Classify(ClientAborted(context, exception));
         Report(info, exception, protocol, server.MetricsModelName(Route(context, "name")));
-        return context.Response.HasStarted ? Task.CompletedTask : WriteError(context, info.HttpStatus, info.Message);
+        return WriteError(context, info);
+    }
+
+    /// <summary>Any failure once the client has gone away is the client's: nobody is left to answer, nothing is internal.</summary>
+    private static Exception ClientAborted(HttpContext context, Exception exception) =>
+        context.RequestAborted.IsCancellationRequested && exception is not ClientAbortedException
+            ? new ClientAbortedException("The client went away before its answer was sent.", exception)
+            : exception;
+
+    /// <summary>
+    /// Writes an error answer unless the response has started or the client is gone. An error that leaves part of the body unread
+    /// closes the connection, and says so (<c>Connection: close</c>), so a client never sends its next request into a closed socket.
+    /// </summary>
+    private static Task WriteError(HttpContext context, ErrorInfo info)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (info.CloseConnection)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+
+        return WriteError(context, info.HttpStatus, info.Message);
     }
 
     private void Report(ErrorInfo info, Exception exception, string protocol, string model)
@@ -268,79 +304,4 @@ internal sealed class RestEndpoints(
     }
 
     private static string? Route(HttpContext context, string key) => context.Request.RouteValues.TryGetValue(key, out var value) ? value as string : null;
-
-    /// <summary>Reads the whole body into a pooled array (return it to <see cref="ArrayPool{T}.Shared"/>), enforcing <paramref name="limit"/>.</summary>
-    private static async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpContext context, long limit)
-    {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
-        var request = context.Request;
-        if (request.ContentLength is { } declared)
-        {
-            if (declared > limit)
-            {
-                throw new BadHttpRequestException($"The request body has {declared} bytes; the server accepts at most {limit}.", StatusCodes.Status413PayloadTooLarge);
-            }
-
-            var exact = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, declared));
-            try
-            {
-                int read = await request.Body.ReadAtLeastAsync(exact.AsMemory(0, (int)declared), (int)declared, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
-                if (read < declared)
-                {
-                    throw new BadHttpRequestException($"The request body ended after {read} of its {declared} bytes.", StatusCodes.Status400BadRequest);
-                }
-
-                return (exact, read);
-            }
-            catch
-            {
-                ArrayPool<byte>.Shared.Return(exact);
-                throw;
-            }
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        int length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length >= limit)
-                    {
-                        throw new BadHttpRequestException($"The request body exceeds the {limit} bytes the server accepts.", StatusCodes.Status413PayloadTooLarge);
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, (long)buffer.Length * 2));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                int read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > limit)
-                {
-                    throw new BadHttpRequestException($"The request body exceeds the {limit} bytes the server accepts.", StatusCodes.Status413PayloadTooLarge);
-                }
-            }
-
-            return (buffer, length);
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-    }
 }

@@ -26,7 +26,7 @@ public sealed class TextDetector(ITextDetectorModel model, OcrOptions options)
         var resized = ImageOps.Resize(image, w, h);
         var input = new float[3 * w * h];
         ImageOps.ToNormalizedBgrPlanes(resized, input, w, w * h, Mean, Std);
-        var map = await model.DetectAsync(new Tensor<float>(input, 1, 3, h, w), cancellationToken).ConfigureAwait(false);
+        var map = await model.DetectAsync(new ModelTensor<float>(input, 1, 3, h, w), cancellationToken).ConfigureAwait(false);
         var shape = map.Shape;
         if (shape.Length != 4 || shape[2] != h || shape[3] != w)
         {
@@ -94,7 +94,7 @@ public sealed class TextAngleClassifier(ITextAngleClassifierModel model, OcrOpti
             TextRecognizer.WriteLine(windows[w].Window, input.AsSpan(w * 3 * Height * Width, 3 * Height * Width), Width, Half, Half);
         }
 
-        var output = await model.ClassifyAsync(new Tensor<float>(input, windows.Count, 3, Height, Width), cancellationToken).ConfigureAwait(false);
+        var output = await model.ClassifyAsync(new ModelTensor<float>(input, windows.Count, 3, Height, Width), cancellationToken).ConfigureAwait(false);
         if (output.Length != windows.Count * 2)
         {
             throw new ModelExecutionException(PaddleOcrModels.ClassifierName, $"expected [{windows.Count}, 2] angle probabilities; got {output}.");
@@ -148,7 +148,7 @@ public sealed class TextRecognizer(ITextRecognizerModel model, CtcDecoder decode
                 WriteLine(crops[batch[b]], input.AsSpan(b * lineSize, lineSize), width, Half, Half);
             }
 
-            var output = await model.RecognizeAsync(new Tensor<float>(input, batch.Length, 3, Height, width), cancellationToken).ConfigureAwait(false);
+            var output = await model.RecognizeAsync(new ModelTensor<float>(input, batch.Length, 3, Height, width), cancellationToken).ConfigureAwait(false);
             var shape = output.Shape;
             if (shape.Length != 3 || shape[0] != batch.Length || shape[2] != decoder.ClassCount)
             {

@@ -8,7 +8,7 @@ namespace ModelKit.Vision.Ocr;
 public partial interface ITextDetectorModel
 {
     [return: Tensor("sigmoid_0.tmp_0")]
-    Task<Tensor<float>> DetectAsync([Tensor("x", -1, 3, -1, -1)] Tensor<float> image, CancellationToken cancellationToken);
+    Task<ModelTensor<float>> DetectAsync([Tensor("x", -1, 3, -1, -1)] ModelTensor<float> image, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -19,7 +19,7 @@ public partial interface ITextDetectorModel
 public partial interface ITextAngleClassifierModel
 {
     [return: Tensor("softmax_0.tmp_0")]
-    Task<Tensor<float>> ClassifyAsync([Tensor("x", -1, 3, 48, -1)] Tensor<float> lines, CancellationToken cancellationToken);
+    Task<ModelTensor<float>> ClassifyAsync([Tensor("x", -1, 3, 48, -1)] ModelTensor<float> lines, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -30,5 +30,5 @@ public partial interface ITextAngleClassifierModel
 public partial interface ITextRecognizerModel
 {
     [return: Tensor("softmax_11.tmp_0")]
-    Task<Tensor<float>> RecognizeAsync([Tensor("x", -1, 3, 48, -1)] Tensor<float> lines, CancellationToken cancellationToken);
+    Task<ModelTensor<float>> RecognizeAsync([Tensor("x", -1, 3, 48, -1)] ModelTensor<float> lines, CancellationToken cancellationToken);
 }

@@ -26,6 +26,9 @@ internal sealed class BatchWaiter : IValueTaskSource
 
     public CancellationToken CancellationToken { get; private set; }
 
+    /// <summary>The caller's span when tracing (the batch span links to it); default otherwise.</summary>
+    public System.Diagnostics.ActivityContext CallerContext { get; set; }
+
 
     public void Prepare(bool async, CancellationToken cancellationToken)
     {

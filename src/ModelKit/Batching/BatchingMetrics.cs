@@ -17,4 +17,21 @@ internal static class BatchingMetrics
 
     public static readonly Counter<long> Rejected = ModelKitMetrics.SharedMeter.CreateCounter<long>(
         "modelkit.batch.rejected", "{call}", "Calls rejected because the batching queue was full.");
+
+    /// <summary>Real (unpadded) elements of the length-defining input of variable-length runs (e.g. tokens).</summary>
+    public static readonly Counter<long> RealElements = ModelKitMetrics.SharedMeter.CreateCounter<long>(
+        "modelkit.batch.real_elements", "{element}", "Real elements of the length-defining input in padded (variable-length) runs.");
+
+    /// <summary>Zero elements added by padding; padding waste = padding / real elements.</summary>
+    public static readonly Counter<long> PaddingElements = ModelKitMetrics.SharedMeter.CreateCounter<long>(
+        "modelkit.batch.padding_elements", "{element}", "Zero elements added to pad variable-length calls to the longest of their run.");
+
+    public static bool PaddingEnabled => RealElements.Enabled || PaddingElements.Enabled;
+
+    public static void RecordPadding(string model, long real, long padding)
+    {
+        var tag = new KeyValuePair<string, object?>("model", model);
+        RealElements.Add(real, tag);
+        PaddingElements.Add(padding, tag);
+    }
 }

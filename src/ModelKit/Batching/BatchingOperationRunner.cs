@@ -31,6 +31,9 @@ internal sealed class BatchingOperationRunner : OperationRunner
         _loop.Start();
     }
 
+    /// <summary>The batcher forwards to the inner runner, which records the run spans (inside the batch span).</summary>
+    protected override bool TracesRuns => false;
+
     /// <summary>Calls waiting now.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
 
@@ -74,6 +77,7 @@ internal sealed class BatchingOperationRunner : OperationRunner
         }
 
         waiter.Prepare(async, cancellationToken);
+        waiter.CallerContext = ModelKitActivitySource.Source.HasListeners() && System.Diagnostics.Activity.Current is { } caller ? caller.Context : default;
         BatchingMetrics.QueueLength.Add(1, new KeyValuePair<string, object?>("model", Operation.ModelName));
         _queue.Enqueue(call);
         _signal.Release();
@@ -171,6 +175,7 @@ internal sealed class BatchingOperationRunner : OperationRunner
         }
 
         BatchingMetrics.BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("model", Operation.ModelName));
+        using var activity = ModelKitActivitySource.StartBatch(this, batch, static call => ((BatchWaiter)call.BatchState!).CallerContext);
         try
         {
             _inner.RunBatch(batch, CancellationToken.None);

@@ -24,6 +24,9 @@ public sealed class BoundOperation
         CanStack = canStack;
         InputNames = Array.ConvertAll(inputs, static t => t.Name);
         OutputNames = Array.ConvertAll(outputs, static t => t.Name);
+        InputPadAxes = PadAxes(inputs, descriptor.Padding?.Inputs);
+        OutputPadAxes = PadAxes(outputs, descriptor.Padding?.Outputs);
+        LengthInput = descriptor.Padding is { Inputs.Count: > 0 } padding ? Array.FindIndex(inputs, t => t.Name == padding.Inputs[0].Name) : -1;
     }
 
     public OperationDescriptor Descriptor { get; }
@@ -41,6 +44,39 @@ public sealed class BoundOperation
     /// <summary>Whether several calls can be stacked along dimension 0 into one run (every model input and output has a dynamic first dimension).</summary>
     public bool CanStack { get; }
 
+    /// <summary>Per input, the axis along which calls are zero-padded to the longest when stacked (<c>-1</c>: none); from <see cref="OperationDescriptor.Padding"/>.</summary>
+    internal int[] InputPadAxes { get; }
+
+    /// <summary>Per output, the axis trimmed back to each call's length after a padded run (<c>-1</c>: none).</summary>
+    internal int[] OutputPadAxes { get; }
+
+    /// <summary>The input whose padded axis gives a call's length (for grouping by length and trimming), or <c>-1</c> when the operation has no padding.</summary>
+    internal int LengthInput { get; }
+
+    /// <summary>Whether calls of different lengths may be padded into one run.</summary>
+    public bool IsVariableLength => LengthInput >= 0;
+
+    private static int[] PadAxes(BoundTensor[] tensors, IReadOnlyList<Processing.PaddedTensor>? padded)
+    {
+        var axes = new int[tensors.Length];
+        Array.Fill(axes, -1);
+        if (padded is null)
+        {
+            return axes;
+        }
+
+        foreach (var entry in padded)
+        {
+            int index = Array.FindIndex(tensors, t => t.Name == entry.Name);
+            if (index >= 0)
+            {
+                axes[index] = entry.Axis;
+            }
+        }
+
+        return axes;
+    }
+
     /// <summary>Binds <paramref name="operation"/> to <paramref name="signature"/>, or throws <see cref="ModelContractMismatchException"/> listing every disagreement.</summary>
     public static BoundOperation Bind(OperationDescriptor operation, string modelName, ModelSignature signature)
     {
@@ -52,7 +88,7 @@ public sealed class BoundOperation
             int index = signature.IndexOfInput(declared.Name);
             if (index < 0)
             {
-                problems.Add($"{declared.Member} names input '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Inputs)}.");
+                problems.Add(Sentence($"{declared.Member} names input '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Inputs)}."));
                 continue;
             }
 
@@ -64,7 +100,7 @@ public sealed class BoundOperation
         {
             if (!supplied.Contains(modelInput.Name))
             {
-                problems.Add($"the model requires input '{modelInput.Name}' ({TensorElementTypes.OnnxName(modelInput.ElementType)}{TensorShape.Format(modelInput.Shape)}), which {operation.Method} never supplies.");
+                problems.Add(Sentence($"the model requires input '{modelInput.Name}' ({TensorElementTypes.OnnxName(modelInput.ElementType)}{TensorShape.Format(modelInput.Shape)}), which {operation.Method} never supplies."));
             }
         }
 
@@ -75,11 +111,17 @@ public sealed class BoundOperation
             int index = signature.IndexOfOutput(declared.Name);
             if (index < 0)
             {
-                problems.Add($"{declared.Member} names output '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Outputs)}.");
+                problems.Add(Sentence($"{declared.Member} names output '{declared.Name}', which the model does not have{Suggest(declared.Name, signature.Outputs)}."));
                 continue;
             }
 
             outputs[i] = BindTensor(declared, signature.Outputs[index], index, "output", problems);
+        }
+
+        if (operation.Padding is { } padding)
+        {
+            CheckPadding(padding.Inputs, inputs, "input", problems);
+            CheckPadding(padding.Outputs, outputs, "output", problems);
         }
 
         if (problems.Count > 0)
@@ -93,11 +135,31 @@ public sealed class BoundOperation
         return new BoundOperation(operation, modelName, inputs, outputs, canStack);
     }
 
+    private static void CheckPadding(IReadOnlyList<Processing.PaddedTensor> padded, BoundTensor[] tensors, string kind, List<string> problems)
+    {
+        foreach (var entry in padded)
+        {
+            var tensor = Array.Find(tensors, t => t is not null && t.Name == entry.Name);
+            if (tensor is null)
+            {
+                problems.Add($"the padding names {kind} '{entry.Name}', which the operation does not have.");
+            }
+            else if (entry.Axis < 1 || entry.Axis >= tensor.ModelShape.Length)
+            {
+                problems.Add($"the padding pads {kind} '{entry.Name}' along axis {entry.Axis}, but only axes 1..{tensor.ModelShape.Length - 1} of {TensorShape.Format(tensor.ModelShape)} can vary in length.");
+            }
+            else if (tensor.ModelShape[entry.Axis] >= 0)
+            {
+                problems.Add($"the padding pads {kind} '{entry.Name}' along axis {entry.Axis}, which the model fixes at {tensor.ModelShape[entry.Axis]} (shape {TensorShape.Format(tensor.ModelShape)}).");
+            }
+        }
+    }
+
     private static BoundTensor BindTensor(TensorDescriptor declared, TensorInfo model, int index, string kind, List<string> problems)
     {
         if (declared.ElementType != model.ElementType)
         {
-            problems.Add($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)}).");
+            problems.Add(Sentence($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)})."));
         }
 
         long[] shape = model.Shape;
@@ -105,7 +167,7 @@ public sealed class BoundOperation
         {
             if (declaredShape.Length != model.Shape.Length)
             {
-                problems.Add($"{declared.Member} declares shape {TensorShape.Format(declaredShape)} (rank {declaredShape.Length}) but {kind} '{model.Name}' has shape {TensorShape.Format(model.Shape)} (rank {model.Shape.Length}).");
+                problems.Add(Sentence($"{declared.Member} declares shape {TensorShape.Format(declaredShape)} (rank {declaredShape.Length}) but {kind} '{model.Name}' has shape {TensorShape.Format(model.Shape)} (rank {model.Shape.Length})."));
             }
             else
             {
@@ -114,7 +176,7 @@ public sealed class BoundOperation
                 {
                     if (shape[d] >= 0 && model.Shape[d] >= 0 && shape[d] != model.Shape[d])
                     {
-                        problems.Add($"{declared.Member} declares dimension {d} = {shape[d]} but {kind} '{model.Name}' has {model.Shape[d]} (shape {TensorShape.Format(model.Shape)}).");
+                        problems.Add(Sentence($"{declared.Member} declares dimension {d} = {shape[d]} but {kind} '{model.Name}' has {model.Shape[d]} (shape {TensorShape.Format(model.Shape)})."));
                     }
                     else if (shape[d] < 0 && model.Shape[d] >= 0)
                     {
@@ -129,37 +191,18 @@ public sealed class BoundOperation
 
     private static string Suggest(string name, IReadOnlyList<TensorInfo> candidates)
     {
-        var names = candidates.Select(static c => c.Name).ToArray();
-        if (names.Length == 0)
+        if (candidates.Count == 0)
         {
             return string.Empty;
         }
 
-        var closest = names.OrderBy(n => Levenshtein(name, n)).Take(3);
-        return $" (did you mean {string.Join(" or ", closest.Select(static n => $"'{n}'"))}?)";
+        var close = NameSuggestions.Closest(name, candidates.Select(static c => c.Name));
+        return close.Count > 0
+            ? $" (did you mean {NameSuggestions.Format(close)}?)"
+            : $" (it has {string.Join(", ", candidates.Select(static c => $"'{c.Name}'"))})";
     }
 
-    private static int Levenshtein(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    /// <summary>A problem as a sentence of the message: its first letter upper case ("Parameter 'pixels' names…", "The model requires…").</summary>
+    private static string Sentence(string problem) =>
+        problem.Length > 0 && char.IsLower(problem[0]) ? char.ToUpperInvariant(problem[0]) + problem[1..] : problem;
 }

@@ -40,6 +40,9 @@ public sealed class InferenceCall
     /// <summary>State the dynamic batcher keeps with the call (its waiter).</summary>
     internal object? BatchState { get; set; }
 
+    /// <summary>The processing context kept with the call when processing steps run around it (reused with the call).</summary>
+    internal Processing.ProcessingContext? Processing { get; set; }
+
     /// <summary>Reusable buffers when this call carries stacked inputs (<see cref="TensorStacker.Stack"/>).</summary>
     internal TensorBuffer[]? StackScratch { get; set; }
 
@@ -61,7 +64,7 @@ public sealed class InferenceCall
     public void SetInput<T>(int index, Memory<T> data) => SetResolved(index, TensorBuffer.FromMemory((ReadOnlyMemory<T>)data));
 
     /// <summary>Sets input <paramref name="index"/> from a shaped tensor (no copy).</summary>
-    public void SetInput<T>(int index, Tensor<T>? tensor)
+    public void SetInput<T>(int index, ModelTensor<T>? tensor)
     {
         if (tensor is null)
         {
@@ -164,10 +167,10 @@ public sealed class InferenceCall
     public Memory<T> GetMemory<T>(int index) => Outputs[index].Buffer.AsMemory<T>();
 
     /// <summary>Output <paramref name="index"/> as a shaped tensor (no copy).</summary>
-    public Tensor<T> GetTensor<T>(int index)
+    public ModelTensor<T> GetTensor<T>(int index)
     {
         var value = Outputs[index];
-        return new Tensor<T>(value.Buffer.AsMemory<T>(), value.Shape);
+        return new ModelTensor<T>(value.Buffer.AsMemory<T>(), value.Shape);
     }
 
     /// <summary>Output <paramref name="index"/> as a scalar (its only element).</summary>

@@ -36,13 +36,40 @@ public abstract class OperationRunner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether this runner runs the model itself, so a <c>run</c> span is recorded here (see <see cref="ModelKitActivitySource"/>).
+    /// False for runners that forward to another runner (batching, reloading) or to a server (remote: the request span stands for the run).
+    /// </summary>
+    protected virtual bool TracesRuns => true;
+
     /// <summary>Runs one call synchronously.</summary>
-    public void Run(InferenceCall call, CancellationToken cancellationToken = default) => Run(call, 1, cancellationToken);
+    public void Run(InferenceCall call, CancellationToken cancellationToken = default)
+    {
+        if (!ModelKitActivitySource.Source.HasListeners())
+        {
+            Run(call, 1, cancellationToken);
+            return;
+        }
+
+        var activity = ModelKitActivitySource.StartCall(this);
+        try
+        {
+            Run(call, 1, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
 
     private void Run(InferenceCall call, int items, CancellationToken cancellationToken)
     {
         call.EnsureInputs();
         cancellationToken.ThrowIfCancellationRequested();
+        var activity = TracesRuns ? ModelKitActivitySource.StartRun(this, items) : null;
         long start = ModelKitMetrics.StartInference();
         try
         {
@@ -52,14 +79,53 @@ public abstract class OperationRunner : IDisposable
         catch (Exception ex)
         {
             ModelKitMetrics.RecordInference(Operation.ModelName, BackendName, start, items, ex);
+            ModelKitActivitySource.Finish(activity, ex);
             throw;
         }
+
+        ModelKitActivitySource.Finish(activity, null);
     }
 
     /// <summary>Runs one call; completes synchronously where the backend is in-process.</summary>
-    public ValueTask RunAsync(InferenceCall call, CancellationToken cancellationToken = default) => RunAsync(call, 1, cancellationToken);
+    public ValueTask RunAsync(InferenceCall call, CancellationToken cancellationToken = default) =>
+        ModelKitActivitySource.Source.HasListeners() ? RunTracedAsync(call, cancellationToken) : RunAsync(call, 1, cancellationToken);
 
-    private ValueTask RunAsync(InferenceCall call, int items, CancellationToken cancellationToken)
+    private async ValueTask RunTracedAsync(InferenceCall call, CancellationToken cancellationToken)
+    {
+        var activity = ModelKitActivitySource.StartCall(this);
+        try
+        {
+            await RunAsync(call, 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
+
+    private ValueTask RunAsync(InferenceCall call, int items, CancellationToken cancellationToken) =>
+        TracesRuns && ModelKitActivitySource.Source.HasListeners() ? RunSpannedAsync(call, items, cancellationToken) : RunUntracedAsync(call, items, cancellationToken);
+
+    private async ValueTask RunSpannedAsync(InferenceCall call, int items, CancellationToken cancellationToken)
+    {
+        var activity = ModelKitActivitySource.StartRun(this, items);
+        try
+        {
+            await RunUntracedAsync(call, items, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
+
+    private ValueTask RunUntracedAsync(InferenceCall call, int items, CancellationToken cancellationToken)
     {
         call.EnsureInputs();
         if (cancellationToken.IsCancellationRequested)
@@ -104,6 +170,18 @@ public abstract class OperationRunner : IDisposable
             calls[i].EnsureInputs();
         }
 
+        if (calls.Count > 1 && Operation.IsVariableLength && Operation.CanStack)
+        {
+            // Runs of similar lengths, so padding never costs more than batching saves.
+            TensorStacker.ForEachLengthGroup(Operation, calls, (this, cancellationToken), static (group, state) => state.Item1.RunStacked(group, state.cancellationToken));
+            return;
+        }
+
+        RunStacked(calls, cancellationToken);
+    }
+
+    private void RunStacked(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 1 || !TensorStacker.CanStack(Operation, calls))
         {
             for (int i = 0; i < calls.Count; i++)
@@ -141,6 +219,23 @@ public abstract class OperationRunner : IDisposable
             calls[i].EnsureInputs();
         }
 
+        if (calls.Count > 1 && Operation.IsVariableLength && Operation.CanStack)
+        {
+            var groups = new List<InferenceCall[]>();
+            TensorStacker.ForEachLengthGroup(Operation, calls, groups, static (group, list) => list.Add(group.ToArray()));
+            foreach (var group in groups)
+            {
+                await RunStackedAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await RunStackedAsync(calls, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RunStackedAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 1 || !TensorStacker.CanStack(Operation, calls))
         {
             for (int i = 0; i < calls.Count; i++)

@@ -14,6 +14,9 @@ public sealed record TensorDescriptor(string Name, TensorElementType ElementType
 /// <summary>One method of a contract: the tensors it sends and the tensors it reads back.</summary>
 public sealed record OperationDescriptor(string Contract, string Method, IReadOnlyList<TensorDescriptor> Inputs, IReadOnlyList<TensorDescriptor> Outputs)
 {
+    /// <summary>How variable-length inputs are padded when calls are batched; null when every call must agree beyond dimension 0.</summary>
+    public Processing.PaddingDescriptor? Padding { get; init; }
+
     /// <summary><c>Contract.Method</c>.</summary>
     public string DisplayName => $"{Contract}.{Method}";
 }

@@ -17,6 +17,12 @@ public interface IModelContract<TSelf> where TSelf : class, IModelContract<TSelf
     /// <summary>Creates the generated client over a backend.</summary>
     static abstract TSelf CreateClient(IInferenceBackend backend);
 
+    /// <summary>
+    /// Creates the generated client over a backend, resolving the processing steps its methods name from <paramref name="services"/>
+    /// (keyed by model name first, then unkeyed). Contracts without steps ignore the services.
+    /// </summary>
+    static virtual TSelf CreateClient(IInferenceBackend backend, IServiceProvider services) => TSelf.CreateClient(backend);
+
     /// <summary>Registers the backends the contract's assembly references (local ONNX Runtime, remote).</summary>
     static abstract void AddBackends(ModelKitBuilder builder);
 }

@@ -41,7 +41,7 @@ public sealed class ModelKitBuilder
         Catalog.Add(new ModelRegistration(modelName, TContract.Descriptor.Contract));
 
         Services.AddKeyedSingleton<TContract>(modelName, static (sp, key) =>
-            TContract.CreateClient(sp.GetRequiredService<ModelRegistry>().GetBackend((string)key!)));
+            TContract.CreateClient(sp.GetRequiredService<ModelRegistry>().GetBackend((string)key!), sp));
         Services.TryAddSingleton<TContract>(sp => sp.GetRequiredKeyedService<TContract>(modelName));
         return this;
     }

@@ -23,6 +23,9 @@ internal sealed class ReloadingOperationRunner : OperationRunner
         _bound = new Bound(generation, inner);
     }
 
+    /// <summary>Forwards to the current generation's runner, which records the run spans.</summary>
+    protected override bool TracesRuns => false;
+
     public void Prepare(ReloadingBackend.Generation next) => _pending[next] = next.Backend.Bind(_descriptor);
 
     public void Abandon(ReloadingBackend.Generation next)

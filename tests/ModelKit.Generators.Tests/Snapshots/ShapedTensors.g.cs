@@ -55,7 +55,7 @@ namespace Vision
             }
         }
 
-        public async global::System.Threading.Tasks.Task<global::ModelKit.Tensor<float>> ScoresAsync(global::ModelKit.Tensor<float> image, global::System.Threading.CancellationToken cancellationToken)
+        public async global::System.Threading.Tasks.Task<global::ModelKit.ModelTensor<float>> ScoresAsync(global::ModelKit.ModelTensor<float> image, global::System.Threading.CancellationToken cancellationToken)
         {
             var call = _scoresAsync.Rent();
             try

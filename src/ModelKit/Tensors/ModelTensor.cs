@@ -4,12 +4,12 @@ namespace ModelKit;
 /// A shaped tensor for contracts whose shape is only known at run time: the elements (row-major) and the dimensions.
 /// </summary>
 /// <typeparam name="T">The element type (float, long, bool, string, <see cref="Half"/>, <see cref="BFloat16"/>…).</typeparam>
-public sealed class Tensor<T>
+public sealed class ModelTensor<T>
 {
     private readonly long[] _shape;
 
     /// <summary>Creates a tensor over <paramref name="data"/> (no copy).</summary>
-    public Tensor(Memory<T> data, params long[] shape)
+    public ModelTensor(Memory<T> data, params long[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         long count = TensorShape.ElementCount(shape);
@@ -23,7 +23,7 @@ public sealed class Tensor<T>
     }
 
     /// <summary>Creates a tensor over an array (no copy).</summary>
-    public Tensor(T[] data, params long[] shape) : this(data.AsMemory(), shape)
+    public ModelTensor(T[] data, params long[] shape) : this(data.AsMemory(), shape)
     {
     }
 
@@ -85,5 +85,5 @@ public sealed class Tensor<T>
         return (int)offset;
     }
 
-    public override string ToString() => $"Tensor<{typeof(T).Name}>{TensorShape.Format(_shape)}";
+    public override string ToString() => $"ModelTensor<{typeof(T).Name}>{TensorShape.Format(_shape)}";
 }
