@@ -208,6 +208,11 @@ public abstract class OperationRunner : IDisposable
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (RecordsPadding)
+                {
+                    TensorStacker.RecordUnpadded(calls[i]);
+                }
+
                 Run(calls[i], cancellationToken);
             }
 
@@ -218,6 +223,11 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
+            if (RecordsPadding)
+            {
+                TensorStacker.RecordPadding(calls, stacked);
+            }
+
             Run(stacked, calls.Count, cancellationToken);
             TensorStacker.Unstack(stacked, calls);
         }
@@ -278,6 +288,11 @@ public abstract class OperationRunner : IDisposable
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (RecordsPadding)
+                {
+                    TensorStacker.RecordUnpadded(calls[i]);
+                }
+
                 await RunAsync(calls[i], cancellationToken).ConfigureAwait(false);
             }
 
@@ -288,6 +303,11 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
+            if (RecordsPadding)
+            {
+                TensorStacker.RecordPadding(calls, stacked);
+            }
+
             await RunAsync(stacked, calls.Count, cancellationToken).ConfigureAwait(false);
             TensorStacker.Unstack(stacked, calls);
         }
@@ -296,6 +316,9 @@ public abstract class OperationRunner : IDisposable
             Return(stacked);
         }
     }
+
+    /// <summary>Whether this runner records the padding of variable-length runs (false for wrappers whose inner runner records them).</summary>
+    protected virtual bool RecordsPadding => true;
 
     /// <summary>Runs the call on the backend. Inputs are set and validated; outputs must be filled.</summary>
     protected abstract void RunCore(InferenceCall call, CancellationToken cancellationToken);
