@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using ModelKit.Testing;
 
 namespace ModelKit.Operations.Tests;
@@ -74,12 +75,12 @@ internal sealed class ServeProcess : IDisposable
     }
 
     /// <summary>Sends SIGTERM, as Kubernetes does when it stops a pod.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    public void Terminate() => Assert.True(Kill(_process.Id, SigTerm) == 0, $"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Waits for <paramref name="url"/> to answer 200, failing with the process's output if it exits or takes too long.</summary>
     public async Task WaitForOkAsync(HttpClient http, string url, TimeSpan timeout)
