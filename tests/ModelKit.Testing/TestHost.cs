@@ -62,16 +62,26 @@ public sealed class TestHost : IAsyncDisposable
         Action<ModelKitBuilder>? models = null,
         IPAddress? listen = null,
         bool waitForStartup = true,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }
+
+        // Kestrel's limit as `modelkit serve` sets it: the server's own limit.
+        var configured = new ModelKitServerOptions();
+        configure?.Invoke(configured);
         ListenOptions? rest = null;
         ListenOptions? grpc = null;
         var address = listen ?? IPAddress.Loopback;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = configured.MaxRequestBodySize;
             kestrel.Listen(address, 0, o =>
             {
                 o.Protocols = HttpProtocols.Http1;

@@ -25,7 +25,9 @@ internal static class ErrorClassifier
 
     /// <summary>Cuts <paramref name="message"/> to <see cref="MaxMessageLength"/> characters.</summary>
     public static string Bound(string message) =>
-        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength - 20), "… (message truncated)");
+        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength - Truncated.Length), Truncated);
+
+    private const string Truncated = "… (message truncated)";
 
     private static ErrorInfo ClassifyCore(Exception exception) => exception switch
     {
