@@ -34,6 +34,7 @@ internal sealed class OnnxCallState : IDisposable
         OutputKinds = new OutputBinding[outputs];
         Staging = new TensorBuffer[outputs];
         StagingHandles = new MemoryHandle[outputs];
+        InputStaging = new byte[]?[inputs];
     }
 
     public RunOptions RunOptions { get; } = new();
@@ -67,6 +68,12 @@ internal sealed class OnnxCallState : IDisposable
     public TensorBuffer[] Staging { get; }
 
     public MemoryHandle[] StagingHandles { get; }
+
+    /// <summary>
+    /// Pinned (POH) copies of small inputs that arrive at a new address on every call (a new array per call): copying them here
+    /// keeps the bound value, where rebinding would create a native value and allocate each call. Null until an input moves.
+    /// </summary>
+    public byte[]?[] InputStaging { get; }
 
     /// <summary>Native values that live for one run only (string tensors).</summary>
     public List<OrtValue> Transient { get; } = [];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using ModelKit.Binding;
@@ -12,6 +13,9 @@ namespace ModelKit.Onnx;
 internal sealed class OnnxOperationRunner : OperationRunner
 {
     private readonly InferenceSession _session;
+    /// <summary>Inputs up to this size that move between calls are copied into a bound buffer instead of being rebound.</summary>
+    private const long StagingLimitBytes = 64 * 1024;
+
     private readonly OrtMemoryInfo _cpu = OrtMemoryInfo.DefaultInstance;
     private readonly (int Input, int Dim)[]?[] _outputDimSources;
     private readonly long[][] _outputTemplates;
@@ -193,6 +197,26 @@ internal sealed class OnnxOperationRunner : OperationRunner
             if (state.InputValues[i] is not null && state.InputPointers[i] == pointer && state.InputBytes[i] == bytes && TensorShape.SequenceEqual(state.InputShapes[i], value.Shape))
             {
                 continue;
+            }
+
+            // The input moved (a new array per call, the ordinary path): a small one is copied into a pinned buffer that stays
+            // bound, which costs less than a new native value and allocates nothing. The first call binds caller memory directly,
+            // so a caller that reuses one buffer never pays for a copy.
+            if (state.InputValues[i] is not null && bytes <= StagingLimitBytes && bytes > 0)
+            {
+                var staging = state.InputStaging[i];
+                if (staging is null || staging.Length != bytes)
+                {
+                    staging = GC.AllocateUninitializedArray<byte>((int)bytes, pinned: true);
+                    state.InputStaging[i] = staging;
+                }
+
+                new ReadOnlySpan<byte>((void*)pointer, (int)bytes).CopyTo(staging);
+                pointer = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(staging));
+                if (state.InputPointers[i] == pointer && state.InputBytes[i] == bytes && TensorShape.SequenceEqual(state.InputShapes[i], value.Shape))
+                {
+                    continue;
+                }
             }
 
             state.InputValues[i]?.Dispose();

@@ -169,9 +169,16 @@ internal sealed class GrpcTransport : RemoteTransport
             string message = ex.StatusCode == StatusCode.DeadlineExceeded
                 ? $"the {what} call exceeded its deadline (Timeout {Target.Timeout.TotalSeconds:0.###} s)"
                 : $"the server answered {ex.StatusCode} to the {what} call for '{Target.RemoteName}'" + (string.IsNullOrEmpty(ex.Status.Detail) ? string.Empty : ": " + ex.Status.Detail);
-            throw ex.StatusCode == StatusCode.Unavailable
-                ? new RemoteServiceUnavailableException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex)
-                : new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex);
+            throw ex.StatusCode switch
+            {
+                StatusCode.Unavailable => new RemoteServiceUnavailableException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex),
+                StatusCode.DeadlineExceeded => new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex)
+                { Kind = RemoteFailureKind.Timeout },
+                // The client's own report of a stream cut mid-call (reset connection, GOAWAY): no status came from the server.
+                StatusCode.Internal or StatusCode.Unknown when ex.Status.DebugException is IOException or HttpRequestException or System.Net.Sockets.SocketException =>
+                    new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex) { Kind = RemoteFailureKind.ConnectionLost },
+                _ => new RemoteInferenceException(Target.ModelName, Target.EndpointText, message, null, ex.StatusCode, ex.Status.Detail, ex),
+            };
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class RemoteBackend : IInferenceBackend
         _fallbackProviders = fallbackProviders;
         _services = services;
         Logger = logger;
-        Description = Target.Describe();
+        Description = transport.Describe();
     }
 
     public string ModelName => Target.ModelName;
@@ -35,8 +35,11 @@ public sealed class RemoteBackend : IInferenceBackend
 
     public string Description { get; }
 
-    /// <summary>The server's base address.</summary>
+    /// <summary>The server's base address (the first of <see cref="Endpoints"/>).</summary>
     public Uri Endpoint => Target.Endpoint;
+
+    /// <summary>Every endpoint calls are spread over (one unless <see cref="ModelOptions.Endpoints"/> lists several).</summary>
+    public IReadOnlyList<Uri> Endpoints => Transport is BalancedTransport balanced ? balanced.Endpoints : [Target.Endpoint];
 
     /// <summary>The wire protocol: <c>rest-binary</c>, <c>rest-json</c> or <c>grpc</c>.</summary>
     public string Protocol => Target.Protocol;
@@ -67,10 +70,14 @@ public sealed class RemoteBackend : IInferenceBackend
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         logger ??= Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var target = RemoteTarget.From(modelName, options);
-        RemoteTransport transport = target.Protocol == "grpc"
-            ? new GrpcTransport(target, httpClientFactory.CreateClient(RemoteBackendProvider.GrpcHttpClientName))
-            : new RestTransport(target, httpClientFactory.CreateClient(RemoteBackendProvider.HttpClientName));
+        var targets = RemoteTarget.AllFrom(modelName, options);
+        var target = targets[0];
+        var members = targets.Select(t => t.Protocol == "grpc"
+            ? (RemoteTransport)new GrpcTransport(t, httpClientFactory.CreateClient(RemoteBackendProvider.GrpcHttpClientName))
+            : new RestTransport(t, httpClientFactory.CreateClient(RemoteBackendProvider.HttpClientName))).ToArray();
+        RemoteTransport transport = members.Length == 1
+            ? members[0]
+            : new BalancedTransport(members, options.LoadBalancing == "least-outstanding" ? LoadBalancingMode.LeastOutstanding : LoadBalancingMode.RoundRobin);
         var backend = new RemoteBackend(transport, options, fallbackProviders ?? [], services, logger);
         try
         {
@@ -150,9 +157,16 @@ public sealed class RemoteBackend : IInferenceBackend
     }
 
     /// <summary>Counts a call that runs on the fallback; logs when calls start falling back.</summary>
-    internal void NoteFallback(RemoteEndpointUnreachableException reason)
+    internal void NoteFallback(RemoteInferenceException reason)
     {
-        string why = reason.CircuitOpen ? "circuit_open" : "unreachable";
+        string why = reason.Kind switch
+        {
+            RemoteFailureKind.CircuitOpen => "circuit_open",
+            RemoteFailureKind.ConnectionLost => "connection_lost",
+            RemoteFailureKind.Timeout => "timeout",
+            RemoteFailureKind.Unavailable => "unavailable",
+            _ => "unreachable",
+        };
         RemoteMetrics.RecordFallback(ModelName, why);
         if (Interlocked.Exchange(ref _fallingBack, 1) == 0)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Polly;
 
 namespace ModelKit.Remote;
@@ -19,7 +20,7 @@ namespace ModelKit.Remote;
 /// another):</para>
 /// <list type="bullet">
 /// <item>attempt timeout = <see cref="ModelOptions.Timeout"/> of the model making the request; total timeout = 3 attempts + 2 s;</item>
-/// <item>retries (2, exponential backoff from 100 ms, jitter): <c>GET</c> (metadata) on every transient failure; <c>POST …/infer</c> only
+/// <item>retries (2, exponential backoff from 100 ms with jitter, or the server's <c>Retry-After</c> cut to <see cref="RemoteClientOptions.MaxRetryAfter"/>): <c>GET</c> (metadata) on every transient failure; <c>POST …/infer</c> only
 /// when the model certainly did not run: the connection could not be made (refused, name not resolved) or the server answered
 /// 503 (queue full, model not ready). A 500, a timeout or a connection dropped mid-request is not retried: the server may have
 /// run the model, and retrying a slow request under load only multiplies the load;</item>
@@ -74,39 +75,54 @@ public sealed class RemoteBackendProvider : IInferenceBackendProvider
         }
 
         services.TryAddSingleton<RemoteRegistrationMarker>();
+        services.AddOptions<RemoteClientOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RemoteClientOptions>, RemoteClientOptionsValidator>());
         services.AddHttpClient(HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                AutomaticDecompression = DecompressionMethods.None,
-                UseCookies = false,
-            })
+            .ConfigurePrimaryHttpMessageHandler(static services => NewHandler(services, grpc: false))
             .ConfigureHttpClient(static client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan) // the resilience pipeline owns timeouts
-            .AddStandardResilienceHandler(ConfigureResilience)
+            .AddStandardResilienceHandler()
+            .Configure(static (options, services) => ConfigureResilience(options, services.GetRequiredService<IOptions<RemoteClientOptions>>().Value))
             .SelectPipelineByAuthority();
         services.AddHttpClient(GrpcHttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                EnableMultipleHttp2Connections = true,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
-                UseCookies = false,
-            })
+            .ConfigurePrimaryHttpMessageHandler(static services => NewHandler(services, grpc: true))
             .ConfigureHttpClient(static client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan); // gRPC deadlines own timeouts
     }
 
-    private static void ConfigureResilience(HttpStandardResilienceOptions options)
+    private static SocketsHttpHandler NewHandler(IServiceProvider services, bool grpc)
     {
+        var options = services.GetRequiredService<IOptions<RemoteClientOptions>>().Value;
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = options.PooledConnectionLifetime,
+            PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
+            MaxConnectionsPerServer = options.MaxConnectionsPerServer,
+            EnableMultipleHttp2Connections = options.EnableMultipleHttp2Connections,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        };
+        if (grpc)
+        {
+            handler.KeepAlivePingDelay = TimeSpan.FromSeconds(60);
+            handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(30);
+        }
+
+        return handler;
+    }
+
+    private static void ConfigureResilience(HttpStandardResilienceOptions options, RemoteClientOptions client)
+    {
+        TimeSpan maxRetryAfter = client.MaxRetryAfter;
         // Static values satisfy the options validator; the generators apply each model's own Timeout per request.
         options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
         options.AttemptTimeout.TimeoutGenerator = static args => ValueTask.FromResult(AttemptTimeout(args.Context));
-        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(92);
-        options.TotalRequestTimeout.TimeoutGenerator = static args => ValueTask.FromResult((AttemptTimeout(args.Context) * 3) + TimeSpan.FromSeconds(2));
+        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(92) + (2 * maxRetryAfter);
+        options.TotalRequestTimeout.TimeoutGenerator = args => ValueTask.FromResult((AttemptTimeout(args.Context) * 3) + (2 * maxRetryAfter) + TimeSpan.FromSeconds(2));
         options.Retry.MaxRetryAttempts = 2;
         options.Retry.BackoffType = DelayBackoffType.Exponential;
         options.Retry.UseJitter = true;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.ShouldRetryAfterHeader = false; // ours below: the same header, bounded by MaxRetryAfter
+        options.Retry.DelayGenerator = args => ValueTask.FromResult(RetryAfterDelay(args.Outcome.Result, maxRetryAfter, DateTimeOffset.UtcNow));
         options.Retry.ShouldHandle = static args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context));
         // The standard pipeline's concurrency limiter would reject callers beyond 1000 in flight; ModelKit's callers are
         // bounded by the server's own queue (503 when full), so the client only guards against runaway concurrency.
@@ -116,6 +132,26 @@ public sealed class RemoteBackendProvider : IInferenceBackendProvider
         options.CircuitBreaker.MinimumThroughput = 10;
         options.CircuitBreaker.FailureRatio = 0.5;
         options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
+    }
+
+    /// <summary>
+    /// The delay a <c>Retry-After</c> header asks for (delta seconds or an HTTP date), cut to <paramref name="max"/>; null
+    /// (the exponential backoff) when there is no header or <paramref name="max"/> is zero.
+    /// </summary>
+    internal static TimeSpan? RetryAfterDelay(HttpResponseMessage? response, TimeSpan max, DateTimeOffset now)
+    {
+        if (max <= TimeSpan.Zero || response?.Headers.RetryAfter is not { } header)
+        {
+            return null;
+        }
+
+        TimeSpan? asked = header.Delta ?? (header.Date is { } date ? date - now : null);
+        if (asked is not { } delay)
+        {
+            return null;
+        }
+
+        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > max ? max : delay;
     }
 
     private static TimeSpan AttemptTimeout(ResilienceContext context) =>
@@ -154,6 +190,15 @@ public static class RemoteModelKitBuilderExtensions
     public static ModelKitBuilder AddRemote(this ModelKitBuilder builder)
     {
         RemoteBackendProvider.Register(builder);
+        return builder;
+    }
+
+    /// <summary>Serves remote models, with the HTTP clients' <see cref="RemoteClientOptions"/> (retry-after bound, connection pooling).</summary>
+    public static ModelKitBuilder AddRemote(this ModelKitBuilder builder, Action<RemoteClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        RemoteBackendProvider.Register(builder);
+        builder.Services.Configure(configure);
         return builder;
     }
 }

@@ -40,7 +40,7 @@ internal static partial class RemoteLog
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Model '{Model}' bound to {Protocol} endpoint {Endpoint} as '{RemoteName}' (version {Version}): {Signature}")]
     public static partial void Connected(ILogger logger, string model, string protocol, string endpoint, string remoteName, string version, string signature);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Model '{Model}': endpoint {Endpoint} is unreachable ({Reason}); running on the local fallback '{FallbackPath}'")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Model '{Model}': endpoint {Endpoint} failed ({Reason}); running on the local fallback '{FallbackPath}'")]
     public static partial void FallingBack(ILogger logger, Exception exception, string model, string endpoint, string reason, string fallbackPath);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Model '{Model}': endpoint {Endpoint} answers again; calls go remote")]

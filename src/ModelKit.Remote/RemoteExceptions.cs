@@ -16,6 +16,13 @@ public class RemoteInferenceException : ModelExecutionException
         StatusCode = statusCode;
         GrpcStatus = grpcStatus;
         ServerError = serverError;
+        Kind = this switch
+        {
+            RemoteServiceUnavailableException => RemoteFailureKind.Unavailable,
+            RemoteEndpointUnreachableException { CircuitOpen: true } => RemoteFailureKind.CircuitOpen,
+            RemoteEndpointUnreachableException => RemoteFailureKind.Unreachable,
+            _ => RemoteFailureKind.Rejected,
+        };
     }
 
     /// <summary>The server's base address.</summary>
@@ -29,6 +36,41 @@ public class RemoteInferenceException : ModelExecutionException
 
     /// <summary>The server's error text (<c>{"error": "…"}</c> or the gRPC status detail), or null.</summary>
     public string? ServerError { get; }
+
+    /// <summary>What went wrong, by whose doing: decides retries, fallback and the failure metric's reason.</summary>
+    public RemoteFailureKind Kind { get; init; }
+
+    /// <summary>
+    /// Whether the failure is the endpoint's state rather than the request's content, so the same call may succeed elsewhere
+    /// (another endpoint, the local fallback): unreachable, circuit open, connection lost, timed out, unavailable (503).
+    /// </summary>
+    public bool IsTransient => Kind is RemoteFailureKind.Unreachable or RemoteFailureKind.CircuitOpen or RemoteFailureKind.ConnectionLost
+        or RemoteFailureKind.Timeout or RemoteFailureKind.Unavailable;
+}
+
+/// <summary>The kinds of <see cref="RemoteInferenceException"/>.</summary>
+public enum RemoteFailureKind
+{
+    /// <summary>The server answered with an error (4xx, 500, a gRPC error status) or the answer did not fit the operation.</summary>
+    Rejected,
+
+    /// <summary>The connection could not be made (refused, name not resolved, TLS).</summary>
+    Unreachable,
+
+    /// <summary>The endpoint's circuit breaker is open after repeated failures; nothing was sent.</summary>
+    CircuitOpen,
+
+    /// <summary>The connection was reset or closed before the whole answer arrived.</summary>
+    ConnectionLost,
+
+    /// <summary>No (complete) answer within the model's <c>Timeout</c>: the server stalls.</summary>
+    Timeout,
+
+    /// <summary>503 / gRPC <c>Unavailable</c> after the retries: the server's queue is full or the model not ready.</summary>
+    Unavailable,
+
+    /// <summary>The answer arrived but could not be read as the protocol's message.</summary>
+    BadResponse,
 }
 
 /// <summary>

@@ -47,8 +47,11 @@ internal sealed class RemoteOperationRunner : OperationRunner
             await RunRemoteAsync(call, cancellationToken).ConfigureAwait(false);
             _backend.NoteRemoteSucceeded();
         }
-        catch (RemoteEndpointUnreachableException ex)
+        catch (RemoteInferenceException ex) when (ex.IsTransient)
         {
+            // The endpoint is down, cut the connection, stalls or refuses work (503 after retries): the same call runs
+            // locally. Inference is a pure function of its inputs, so running it here after the server may have started it
+            // costs compute, never correctness. A rejection (4xx, 500, a bad answer) is raised: the server is there and said no.
             _backend.NoteFallback(ex);
             await RunFallbackAsync(call, cancellationToken).ConfigureAwait(false);
         }

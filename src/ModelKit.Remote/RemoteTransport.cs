@@ -15,11 +15,35 @@ internal sealed record RemoteTarget(string ModelName, string RemoteName, string?
 {
     public string EndpointText { get; } = Endpoint.ToString().TrimEnd('/');
 
-    public static RemoteTarget From(string modelName, ModelOptions options)
+    public static RemoteTarget From(string modelName, ModelOptions options) => From(modelName, options, options.Endpoint);
+
+    /// <summary>One target per endpoint: <see cref="ModelOptions.Endpoint"/> (if set) then <see cref="ModelOptions.Endpoints"/>, without repeats.</summary>
+    public static IReadOnlyList<RemoteTarget> AllFrom(string modelName, ModelOptions options)
     {
-        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        var targets = new List<RemoteTarget>();
+        IEnumerable<string?> endpoints = string.IsNullOrWhiteSpace(options.Endpoint) ? options.Endpoints : options.Endpoints.Prepend(options.Endpoint);
+        foreach (string? endpoint in endpoints)
         {
-            throw new ModelLoadException(modelName, $"Endpoint '{options.Endpoint}' is not an absolute http:// or https:// address.");
+            var target = From(modelName, options, endpoint);
+            if (!targets.Exists(t => string.Equals(t.EndpointText, target.EndpointText, StringComparison.OrdinalIgnoreCase)))
+            {
+                targets.Add(target);
+            }
+        }
+
+        return targets.Count switch
+        {
+            0 => throw new ModelLoadException(modelName, "neither Endpoint nor Endpoints is set."),
+            > 64 => throw new ModelLoadException(modelName, $"Endpoints lists {targets.Count} addresses; at most 64 are balanced (put a Service or load balancer in front of more)."),
+            _ => targets,
+        };
+    }
+
+    private static RemoteTarget From(string modelName, ModelOptions options, string? endpointText)
+    {
+        if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ModelLoadException(modelName, $"Endpoint '{endpointText}' is not an absolute http:// or https:// address.");
         }
 
         string protocol = (options.Protocol ?? "rest-binary").Trim().ToLowerInvariant();
@@ -71,7 +95,11 @@ internal abstract class RemoteTransport(RemoteTarget target) : IDisposable
     }
 
     protected RemoteInferenceException BadResponse(string what, Exception? inner = null) =>
-        new(Target.ModelName, Target.EndpointText, $"the server's {what} could not be read: {inner?.Message ?? "empty"}", innerException: inner);
+        new(Target.ModelName, Target.EndpointText, $"the server's {what} could not be read: {inner?.Message ?? "empty"}", innerException: inner)
+        { Kind = RemoteFailureKind.BadResponse };
+
+    /// <summary>How the backend names where its calls go (one endpoint, or a balanced set).</summary>
+    public virtual string Describe() => Target.Describe();
 
     protected static string Truncate(string text) => text.Length > 2000 ? text[..2000] + "…" : text;
 }

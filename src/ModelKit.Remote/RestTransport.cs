@@ -42,7 +42,7 @@ internal sealed class RestTransport : RemoteTransport
             throw await ErrorAsync(response, "model metadata", cancellationToken).ConfigureAwait(false);
         }
 
-        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        byte[] body = await ReadBodyAsync(static (content, token) => content.ReadAsByteArrayAsync(token), response.Content, "model metadata", cancellationToken).ConfigureAwait(false);
         try
         {
             var metadata = JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.ModelMetadataResponse)
@@ -97,7 +97,7 @@ internal sealed class RestTransport : RemoteTransport
             throw error;
         }
 
-        var (body, length) = await ReadPooledAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var (body, length) = await ReadBodyAsync(ReadPooledAsync, response.Content, "inference", cancellationToken).ConfigureAwait(false);
         try
         {
             string? header = response.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out var values)
@@ -165,21 +165,56 @@ internal sealed class RestTransport : RemoteTransport
         }
         catch (HttpRequestException ex)
         {
-            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText, $"the {what} request failed: {ex.Message}", innerException: ex);
+            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText, $"the {what} request failed: {ex.Message}", innerException: ex)
+            {
+                Kind = ex.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.Unknown
+                    ? RemoteFailureKind.ConnectionLost
+                    : RemoteFailureKind.BadResponse,
+            };
         }
         catch (Exception ex) when (ex is TimeoutRejectedException or OperationCanceledException or TimeoutException)
         {
-            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText,
-                $"the {what} request timed out (Timeout {Target.Timeout.TotalSeconds:0.###} s per attempt)", innerException: ex);
+            throw TimedOut(what, ex);
         }
     }
+
+    /// <summary>
+    /// Reads a response body within the model's Timeout (the resilience pipeline's timeout ends with the headers): a server
+    /// that stalls mid-body is a <see cref="RemoteFailureKind.Timeout"/>, a connection lost mid-body a
+    /// <see cref="RemoteFailureKind.ConnectionLost"/>.
+    /// </summary>
+    private async Task<T> ReadBodyAsync<T>(Func<HttpContent, CancellationToken, Task<T>> read, HttpContent content, string what, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Target.Timeout);
+        try
+        {
+            return await read(content, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(what + " response body", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText,
+                $"the connection was lost while reading the {what} response: {ex.Message}", innerException: ex)
+            { Kind = RemoteFailureKind.ConnectionLost };
+        }
+    }
+
+    private RemoteInferenceException TimedOut(string what, Exception inner) =>
+        new(Target.ModelName, Target.EndpointText, $"the {what} request timed out (Timeout {Target.Timeout.TotalSeconds:0.###} s per attempt)", innerException: inner)
+        { Kind = RemoteFailureKind.Timeout };
 
     private async Task<RemoteInferenceException> ErrorAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         string? serverError = null;
         try
         {
-            byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Target.Timeout);
+            byte[] body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             if (body.Length > 0)
             {
                 try
@@ -193,8 +228,9 @@ internal sealed class RestTransport : RemoteTransport
                 serverError ??= Truncate(Encoding.UTF8.GetString(body));
             }
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // The status says enough; a body that cannot be read within the Timeout is left out.
         }
 
         var status = response.StatusCode;

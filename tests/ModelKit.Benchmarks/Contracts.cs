@@ -24,3 +24,23 @@ public partial interface IWideMlp
 {
     ValueTask PredictAsync([Tensor("x", 1, 784)] ReadOnlyMemory<float> pixels, [Output, Tensor("y", 1, 10)] Memory<float> scores, CancellationToken cancellationToken);
 }
+
+/// <summary>The README's contract: a request object in, a result object back (what an app written from the README calls).</summary>
+[ModelContract("mnist")]
+public partial interface IDigitBench
+{
+    DigitScoresBench Predict(DigitImageBench image);
+}
+
+public sealed class DigitImageBench
+{
+    // As the README writes it: no placeholder array, so `new DigitImageBench { Pixels = pixels }` allocates only the object.
+    [Tensor("Input3", 1, 1, 28, 28)]
+    public float[] Pixels { get; set; } = [];
+}
+
+public sealed class DigitScoresBench
+{
+    [Tensor("Plus214_Output_0")]
+    public float[] Logits { get; set; } = [];
+}

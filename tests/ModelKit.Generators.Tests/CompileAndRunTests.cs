@@ -127,7 +127,7 @@ public sealed class CompileAndRunTests
         TestReferences.CreateCompilation(sources, parseOptions: TestReferences.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose));
 
     /// <summary>The same image through ONNX Runtime directly: the reference the generated client must reproduce.</summary>
-    private static float[] RunOnnxRuntime(string modelPath, float[] pixels)
+    internal static float[] RunOnnxRuntime(string modelPath, float[] pixels)
     {
         using var session = new InferenceSession(modelPath);
         var input = new DenseTensor<float>(pixels, [1, 1, 28, 28]);
@@ -136,7 +136,7 @@ public sealed class CompileAndRunTests
     }
 
     /// <summary>A hand-drawn 7: a bar across the top and a diagonal stroke down.</summary>
-    private static float[] DrawSeven()
+    internal static float[] DrawSeven()
     {
         var pixels = new float[28 * 28];
         for (int x = 6; x < 22; x++)

@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ModelKit.Binding;
 using ModelKit.Samples.Mnist;
 using ModelKit.Testing;
@@ -133,37 +133,13 @@ public sealed class BatchTests
     }
 
     /// <summary>Counts ModelKit's <c>modelkit.inference.count</c> measurements (runs) for one model name.</summary>
-    private sealed class RunCounter : IDisposable
+    private sealed class RunCounter(string model) : IDisposable
     {
-        private readonly MeterListener _listener = new();
-        private long _runs;
+        private readonly MetricCollector<long> _runs = new(null, ModelKitMetrics.MeterName, "modelkit.inference.count");
 
-        public RunCounter(string model)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == ModelKitMetrics.MeterName && instrument.Name == "modelkit.inference.count")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "model" && tag.Value as string == model)
-                    {
-                        Interlocked.Add(ref _runs, value);
-                        return;
-                    }
-                }
-            });
-            _listener.Start();
-        }
+        public long Runs => _runs.Tagged("model", model).Sum();
 
-        public long Runs => Interlocked.Read(ref _runs);
-
-        public void Dispose() => _listener.Dispose();
+        public void Dispose() => _runs.Dispose();
     }
 }
 

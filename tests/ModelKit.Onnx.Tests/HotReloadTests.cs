@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ModelKit.Binding;
 using ModelKit.OnnxFormat;
 using ModelKit.Reloading;
@@ -8,6 +10,10 @@ namespace ModelKit.Onnx.Tests;
 /// <summary>Hot reload: a new session is built beside the old one and swapped atomically while callers keep calling; none fails.</summary>
 public sealed class HotReloadTests
 {
+    // ModelRegistry's log events for a file-triggered reload.
+    private static readonly EventId ModelReloaded = new(2);
+    private static readonly EventId ModelReloadFailed = new(3);
+
     /// <summary><c>y = x + k</c> on float[1,4]: the version is visible in every result.</summary>
     private static byte[] AddConstant(float k) => new OnnxGraphBuilder("add_constant")
         .AddInput("x", OnnxDataType.Float, [1, 4])
@@ -26,6 +32,8 @@ public sealed class HotReloadTests
         using var runner = backend.Bind(Operation());
         using var stop = new CancellationTokenSource();
         var seen = new List<float>[8];
+        // sawVersion[v - 1] reaches zero once all eight callers were answered by version v.
+        var sawVersion = Enumerable.Range(0, 4).Select(static _ => new CountdownEvent(8)).ToArray();
         var callers = Enumerable.Range(0, 8).Select(t => Task.Factory.StartNew(() =>
         {
             var versions = seen[t] = [];
@@ -43,6 +51,7 @@ public sealed class HotReloadTests
                     if (versions.Count == 0 || versions[^1] != k)
                     {
                         versions.Add(k);
+                        sawVersion[(int)k - 1].Signal();
                     }
                 }
                 finally
@@ -52,13 +61,14 @@ public sealed class HotReloadTests
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
+        // Each reload happens while all eight callers are busy on the current version, and only once each was answered by it.
         for (int reload = 0; reload < 3; reload++)
         {
-            await Task.Delay(150);
+            await AllCallersSawAsync(sawVersion[reload], callers);
             backend.Reload();
         }
 
-        await Task.Delay(150);
+        await AllCallersSawAsync(sawVersion[3], callers);
         stop.Cancel();
         await Task.WhenAll(callers); // any failed call fails the test here
 
@@ -85,7 +95,9 @@ public sealed class HotReloadTests
                 model.ReloadOnChange = true;
                 model.IntraOpThreads = 1;
             }));
+            services.AddFakeLogging();
             await using var provider = services.BuildServiceProvider();
+            var logs = provider.GetFakeLogCollector();
             var backend = provider.GetRequiredService<ModelRegistry>().GetBackend("adder");
             using var runner = backend.Bind(Operation());
 
@@ -94,12 +106,16 @@ public sealed class HotReloadTests
             // Replace the file the way deployments do: write beside it, then move over it.
             string staged = Path.Combine(folder, "adder.onnx.new");
             await File.WriteAllBytesAsync(staged, AddConstant(5));
+            int before = logs.Count;
             File.Move(staged, path, overwrite: true);
-            Assert.Equal(5f, await EventuallyAsync(runner, 5f));
+            await NextLogAsync(logs, before, ModelReloaded);
+            Assert.Equal(5f, Run(runner));
 
-            // A half-written or corrupt model does not replace the working one.
+            // A half-written or corrupt model does not replace the working one: the watcher fires, the reload fails, 5 still answers.
+            before = logs.Count;
             await File.WriteAllBytesAsync(path, [1, 2, 3, 4, 5]);
-            await Task.Delay(1200);
+            var failed = await NextLogAsync(logs, before, ModelReloadFailed);
+            Assert.Contains("'adder'", failed.Message, StringComparison.Ordinal);
             Assert.Equal(5f, Run(runner));
         }
         finally
@@ -123,20 +139,42 @@ public sealed class HotReloadTests
         }
     }
 
-    private static async Task<float> EventuallyAsync(OperationRunner runner, float expected)
+    /// <summary>
+    /// Waits, log record by log record, for the first record with <paramref name="eventId"/> written after the first
+    /// <paramref name="after"/> records.
+    /// </summary>
+    private static async Task<FakeLogRecord> NextLogAsync(FakeLogCollector logs, int after, EventId eventId)
     {
-        float last = float.NaN;
-        for (int i = 0; i < 100; i++)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var written = logs.GetLogsAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        while (true)
         {
-            last = Run(runner);
-            if (last == expected)
+            var match = logs.GetSnapshot().Skip(after).FirstOrDefault(r => r.Id.Id == eventId.Id && r.Category == typeof(ModelRegistry).FullName);
+            if (match is not null)
             {
-                return last;
+                return match;
             }
 
-            await Task.Delay(50);
+            try
+            {
+                await written.MoveNextAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"no log event {eventId.Id} within 30 s; logged: {string.Join(" | ", logs.GetSnapshot().Select(static r => $"{r.Id.Id} {r.Message}"))}");
+            }
+        }
+    }
+
+    private static async Task AllCallersSawAsync(CountdownEvent saw, Task[] callers)
+    {
+        var seen = Task.Run(() => saw.Wait(TimeSpan.FromSeconds(30)));
+        var first = await Task.WhenAny(Task.WhenAny(callers), seen);
+        if (first != seen)
+        {
+            await await Task.WhenAny(callers); // a caller failed: its exception fails the test
         }
 
-        return last;
+        Assert.True(await seen, "not every caller was answered by the current version within 30 s");
     }
 }

@@ -50,3 +50,11 @@ public partial interface IMnistInto
 
     ValueTask PredictAsync([Tensor("Input3", 1, 1, 28, 28)] ReadOnlyMemory<float> pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] Memory<float> logits, CancellationToken cancellationToken);
 }
+
+/// <summary>The ONNX twin of the KServe corpus's add model (<see cref="ClientFaultTests.AddModel"/>), for the in-process memory soak.</summary>
+[ModelContract("add")]
+public partial interface IAdd
+{
+    [return: Tensor("output-0")]
+    float[] Sum([Tensor("input-0", 1, 4)] float[] a, [Tensor("input-1", 1, 4)] float[] b);
+}

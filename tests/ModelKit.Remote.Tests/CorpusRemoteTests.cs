@@ -43,7 +43,7 @@ public sealed class CorpusRemoteTests(ITestOutputHelper output)
         }
 
         TimeSpan localElapsed = stopwatch.Elapsed;
-        await using var host = await ServerHost.StartAsync(o =>
+        await using var host = await TestHost.StartAsync(o =>
         {
             o.RepositoryPath = repository.Root;
             o.WarmupRuns = 0;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Server;
 using ModelKit.Testing;
@@ -99,7 +101,7 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"took {stopwatch.Elapsed}");
 
         // Down after the backend was created: the call fails the same way.
-        await using var server = await ServerHost.StartAsync(o => o.RepositoryPath = fixture.RepositoryRoot);
+        await using var server = await TestHost.StartAsync(o => o.RepositoryPath = fixture.RepositoryRoot);
         var (services, backend) = Clients.Remote("identity_int32", server.EndpointFor(protocol), protocol);
         using (services)
         {
@@ -119,7 +121,7 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
         string name = "identity_double";
         string localFile = fixture.ModelFile(name);
         var input = TestModels.Sample(TensorElementType.Double);
-        using var fallbacks = new MetricCapture(RemoteMetrics.MeterName, "modelkit.remote.fallbacks", name);
+        using var fallbacks = new MetricCollector<long>(null, RemoteMetrics.MeterName, "modelkit.remote.fallbacks");
 
         // Endpoint up: the fallback is never loaded.
         var (upServices, up) = Clients.Remote(name, fixture.Host.EndpointFor(protocol), protocol, o => o.Fallback = new FallbackOptions { Path = localFile });
@@ -155,16 +157,17 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
         Assert.Contains(logs.Entries, static e => e.Event.Id == 2004);
 
         // 1 at creation (signature) + 3 calls, all tagged with why.
-        Assert.True(fallbacks.Total() >= 4, $"fallback counter: {fallbacks.Total()}");
-        Assert.All(fallbacks.Measurements, m => Assert.Contains((string)m["reason"]!, new[] { "unreachable", "circuit_open" }));
+        var counted = fallbacks.Tagged("model", name);
+        Assert.True(counted.Sum() >= 4, $"fallback counter: {counted.Sum()}");
+        Assert.All(counted, m => Assert.Contains((string)m.Tags["reason"]!, new[] { "unreachable", "circuit_open" }));
     }
 
     [SkippableFact]
     public async Task Fallback_takes_over_when_the_server_goes_away_mid_life()
     {
         string mnist = SharedData.Require("models/mnist.onnx");
-        await using var server = await ServerHost.StartAsync(models: kit => kit.AddModel("mnist", o => o.Path = mnist));
-        using var fallbacks = new MetricCapture(RemoteMetrics.MeterName, "modelkit.remote.fallbacks", "mnist");
+        await using var server = await TestHost.StartAsync(models: kit => kit.AddModel("mnist", o => o.Path = mnist));
+        using var fallbacks = new MetricCollector<long>(null, RemoteMetrics.MeterName, "modelkit.remote.fallbacks");
         using var services = Clients.FromConfiguration(new Dictionary<string, string?>
         {
             ["ModelKit:Models:mnist:Endpoint"] = server.EndpointFor("rest-binary"),
@@ -181,14 +184,14 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
         var after = classifier.Predict(image).Logits;
         Assert.Equal(before, after);
         Assert.NotNull(backend.FallbackBackend);
-        Assert.Equal(1, fallbacks.Total());
+        Assert.Equal(1, fallbacks.Tagged("model", "mnist").Sum());
     }
 
     [Theory]
     [MemberData(nameof(Protocols))]
     public async Task Cancellation_reaches_the_wire_and_stops_the_run_on_the_server(string protocol)
     {
-        using var failures = new MetricCapture("ModelKit.Server", "modelkit.server.failures", "slow");
+        using var failures = new MetricCollector<long>(fixture.Host.Services.GetRequiredService<IMeterFactory>(), "ModelKit.Server", "modelkit.server.failures");
         using var services = Clients.FromConfiguration(new Dictionary<string, string?>
         {
             ["ModelKit:Models:slow:Endpoint"] = fixture.Host.EndpointFor(protocol),
@@ -216,15 +219,11 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
         Assert.True(canceled.Elapsed < fullRun / 2,
             $"canceled after {canceled.Elapsed.TotalMilliseconds:F0} ms; a full run takes {fullRun.TotalMilliseconds:F0} ms");
 
-        // The server saw the request aborted and gave up on it (ONNX Runtime's run terminated, recorded as "canceled").
-        var deadline = Stopwatch.StartNew();
-        while (failures.Total("reason", "canceled") == 0 && deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(failures.Total("reason", "canceled") >= 1,
-            $"server failures for 'slow': {string.Join("; ", failures.Measurements.Select(static m => string.Join(",", m.Select(static kv => $"{kv.Key}={kv.Value}"))))}");
+        // The server saw the request aborted and gave up on it (ONNX Runtime's run terminated, recorded as "canceled", or
+        // "client_aborted" when the abort reached it while reading or writing).
+        await failures.WaitUntilAsync(
+            static m => m.Any(static x => Equals(x.Tags["model"], "slow") && x.Tags["reason"] is "canceled" or "client_aborted"),
+            "the server to record the slow run as canceled");
     }
 
     [Theory]
@@ -260,14 +259,14 @@ public sealed class RemoteAuthTests : IAsyncLifetime
 {
     private const string Key = "remote-test-key-1234";
     private readonly TempRepository _repository = new();
-    private ServerHost _host = null!;
+    private TestHost _host = null!;
 
     public static TheoryData<string> Protocols() => new(Clients.Protocols);
 
     public async Task InitializeAsync()
     {
         _repository.Add("identity_float", 1, TestModels.Identity(OnnxFormat.OnnxDataType.Float));
-        _host = await ServerHost.StartAsync(o =>
+        _host = await TestHost.StartAsync(o =>
         {
             o.RepositoryPath = _repository.Root;
             o.ApiKeys.Add(Key);

@@ -10,7 +10,7 @@ public sealed class RemoteServerFixture : IAsyncLifetime
 {
     private readonly TempRepository _repository = new();
 
-    internal ServerHost Host { get; private set; } = null!;
+    internal TestHost Host { get; private set; } = null!;
 
     /// <summary>The MNIST model file, or null when the shared data is absent.</summary>
     internal string? MnistPath { get; private set; }
@@ -32,7 +32,7 @@ public sealed class RemoteServerFixture : IAsyncLifetime
         _repository.Add("slow", 1, TestModels.Slow()).Config("slow", """{ "options": { "IntraOpThreads": 1, "WarmupRuns": 0 } }""");
         string? mnist = SharedData.Root is { } root ? Path.Combine(root, "models", "mnist.onnx") : null;
         MnistPath = mnist is not null && File.Exists(mnist) ? mnist : null;
-        Host = await ServerHost.StartAsync(
+        Host = await TestHost.StartAsync(
             o => o.RepositoryPath = _repository.Root,
             kit =>
             {

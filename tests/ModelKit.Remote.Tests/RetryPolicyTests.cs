@@ -12,7 +12,7 @@ namespace ModelKit.Remote.Tests;
 public sealed class RetryPolicyTests : IAsyncLifetime
 {
     private readonly TempRepository _repository = new();
-    private ServerHost _host = null!;
+    private TestHost _host = null!;
 
     public static TheoryData<string> Protocols() => new(Clients.Protocols);
 
@@ -21,7 +21,7 @@ public sealed class RetryPolicyTests : IAsyncLifetime
         _repository.Add("reshape_retry", 1, TestModels.Reshape23());
         _repository.Add("probe", 1, TestModels.Identity(OnnxFormat.OnnxDataType.Float));
         _repository.Add("slow", 1, TestModels.Slow()).Config("slow", """{ "options": { "IntraOpThreads": 1, "WarmupRuns": 0 } }""");
-        _host = await ServerHost.StartAsync(o =>
+        _host = await TestHost.StartAsync(o =>
         {
             o.RepositoryPath = _repository.Root;
             o.MaxConcurrentInferences = 1;
@@ -39,16 +39,15 @@ public sealed class RetryPolicyTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task Rejected_requests_are_sent_once_and_refused_ones_are_retried(string protocol)
     {
-        using var requests = new MetricCapture("ModelKit.Server", "modelkit.server.requests", "reshape_retry");
+        using var requests = new ServerRequests(_host);
         var (services, backend) = Clients.Remote("reshape_retry", _host.EndpointFor(protocol), protocol);
         using (services)
         using (var client = new DynamicModelClient(backend))
         {
             var bad = await Assert.ThrowsAnyAsync<RemoteInferenceException>(async () => await client.RunAsync([new NamedTensor("x", TensorValue.Create(new float[5], 5))]));
             Assert.IsNotType<RemoteServiceUnavailableException>(bad);
-            await WaitForAsync(() => requests.Total() >= 1);
-            await Task.Delay(300);
-            Assert.Equal(1, requests.Total());
+            await requests.SettledAsync();
+            Assert.Equal(1, requests.Count("reshape_retry"));
 
             // Occupy the server's only slot with the slow model, then ask again: 503, retried twice, then raised.
             using var slowServices = Clients.FromConfiguration(new Dictionary<string, string?>
@@ -84,8 +83,8 @@ public sealed class RetryPolicyTests : IAsyncLifetime
             }
 
             Assert.False(string.IsNullOrEmpty(refused.ServerError));
-            await WaitForAsync(() => requests.Total() >= 4);
-            Assert.Equal(4, requests.Total()); // the 400, then the 503 three times (two retries)
+            await requests.SettledAsync(stillRunning: 1);
+            Assert.Equal(4, requests.Count("reshape_retry")); // the 400, then the 503 three times (two retries)
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"three attempts with jittered backoff took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
 
             stopSlow.Cancel();
@@ -130,15 +129,6 @@ public sealed class RetryPolicyTests : IAsyncLifetime
             }
 
             return false;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition() && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
         }
     }
 }

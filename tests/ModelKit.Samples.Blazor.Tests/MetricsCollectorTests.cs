@@ -19,7 +19,7 @@ public sealed class MetricsCollectorTests(BlazorAppFixture fixture)
         var client = provider.GetRequiredService<IMlpDigitClassifier>();
         for (int i = 0; i < 25; i++)
         {
-            await client.PredictAsync(new MlpDigitImage());
+            await client.PredictAsync(new MlpDigitImage { Pixels = new float[784] });
         }
 
         var series = Assert.Single(collector.Snapshot(), s => s.Model == "mnist-mlp-metrics-test");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Protocol;
 using ModelKit.Protocol.Metadata;
 
@@ -53,6 +54,65 @@ public sealed class RepositoryTests : IDisposable
         // No version: the highest loaded one.
         var latest = await InferScale(host, null, 1f);
         Assert.Equal(expected[^1], latest.Response!.ModelVersion);
+    }
+
+    [Fact]
+    public async Task Repository_models_load_reload_and_unload_through_the_registered_backend_providers()
+    {
+        var provider = new RecordingProvider();
+        // First in line, so it is asked before the ONNX Runtime provider the server registers.
+        await using var host = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root, services: s => s.Insert(0, ServiceDescriptor.Singleton<IInferenceBackendProvider>(provider)));
+
+        var created = Assert.Single(provider.Created);
+        Assert.Equal("scale", created.Model);
+        Assert.Equal(Path.Combine(_repository.Root, "scale", "3", "model.onnx"), created.Path);
+        Assert.Equal(3f, (await InferScale(host, null, 1f)).Response!.Outputs[0].Value.Buffer.AsSpan<float>()[0]);
+
+        Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/load", string.Empty)).Status);
+        Assert.Equal(2, provider.Created.Count);
+        Assert.Equal(3f, (await InferScale(host, null, 1f)).Response!.Outputs[0].Value.Buffer.AsSpan<float>()[0]);
+        Assert.Equal(1, provider.Disposed); // the replaced version, once idle
+
+        Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/unload", string.Empty)).Status);
+        Assert.Equal(2, provider.Disposed);
+    }
+
+    /// <summary>A backend provider that records what it creates and disposes; it runs the model on ONNX Runtime.</summary>
+    private sealed class RecordingProvider : IInferenceBackendProvider
+    {
+        private readonly Onnx.OnnxRuntimeBackendProvider _onnx = new();
+        private int _disposed;
+
+        public ConcurrentQueue<(string Model, string? Path)> Created { get; } = new();
+
+        public int Disposed => Volatile.Read(ref _disposed);
+
+        public string Name => "recording";
+
+        public bool CanCreate(ModelOptions options) => _onnx.CanCreate(options);
+
+        public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)
+        {
+            Created.Enqueue((modelName, options.Path));
+            return new Recorded(_onnx.Create(modelName, options, services), this);
+        }
+
+        private sealed class Recorded(IInferenceBackend inner, RecordingProvider owner) : IInferenceBackend
+        {
+            public string ModelName => inner.ModelName;
+
+            public ModelSignature Signature => inner.Signature;
+
+            public string Description => "recording over " + inner.Description;
+
+            public Binding.OperationRunner Bind(Binding.OperationDescriptor operation) => inner.Bind(operation);
+
+            public void Dispose()
+            {
+                inner.Dispose();
+                Interlocked.Increment(ref owner._disposed);
+            }
+        }
     }
 
     [Fact]
@@ -178,6 +238,8 @@ public sealed class RepositoryTests : IDisposable
         var failures = new ConcurrentBag<string>();
         int succeeded = 0;
         int unavailable = 0;
+        // Every answer is signalled, so each step below waits for traffic to have run past it, not for time to pass.
+        using var answered = new SemaphoreSlim(0);
         var clients = Enumerable.Range(0, 6).Select(c => Task.Run(async () =>
         {
             int i = 0;
@@ -204,12 +266,27 @@ public sealed class RepositoryTests : IDisposable
                 {
                     failures.Add($"{answer.Status} {answer.Text}");
                 }
+
+                answered.Release();
             }
         })).ToArray();
 
+        // Waits until n more requests were answered (with 6 clients, at least n - 6 of them were sent after this call).
+        async Task TrafficAsync(int n)
+        {
+            while (answered.Wait(0))
+            {
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(await answered.WaitAsync(TimeSpan.FromSeconds(30)), $"traffic stalled: {failures.Count} failure(s), {succeeded} succeeded");
+            }
+        }
+
         for (int round = 0; round < 4; round++)
         {
-            await Task.Delay(80);
+            await TrafficAsync(12);
             // Version 3 becomes y = 4x on disk; the reload swaps it in while requests run.
             if (round == 1)
             {
@@ -219,11 +296,13 @@ public sealed class RepositoryTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/load", string.Empty)).Status);
         }
 
-        await Task.Delay(50);
+        await TrafficAsync(12);
         Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/unload", string.Empty)).Status);
-        await Task.Delay(30);
+        int unavailableBefore = Volatile.Read(ref unavailable);
+        await TrafficAsync(12);
+        Assert.True(Volatile.Read(ref unavailable) > unavailableBefore, "no request met the unloaded model");
         Assert.Equal(HttpStatusCode.OK, (await Wire.PostJsonAsync(host.Http, "/v2/repository/models/scale/load", string.Empty)).Status);
-        await Task.Delay(80);
+        await TrafficAsync(24);
         stop.Cancel();
         await Task.WhenAll(clients);
 

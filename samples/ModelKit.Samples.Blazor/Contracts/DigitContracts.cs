@@ -16,7 +16,7 @@ public sealed class DigitImage
 {
     /// <summary>The pixels, [1, 1, 28, 28].</summary>
     [Tensor("Input3", 1, 1, 28, 28)]
-    public float[] Pixels { get; set; } = new float[784];
+    public float[] Pixels { get; set; } = [];
 }
 
 /// <summary>The CNN's answer: one logit per digit 0–9.</summary>
@@ -43,7 +43,7 @@ public sealed class MlpDigitImage
 {
     /// <summary>The pixels, as one row of the model's [N, 784] input.</summary>
     [Tensor("pixels", 1, 784)]
-    public float[] Pixels { get; set; } = new float[784];
+    public float[] Pixels { get; set; } = [];
 }
 
 /// <summary>The MLP's answer: the probability of each digit 0–9.</summary>

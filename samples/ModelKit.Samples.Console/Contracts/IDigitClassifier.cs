@@ -22,7 +22,7 @@ public sealed class DigitImage
 {
     /// <summary>The pixels, [1, 1, 28, 28].</summary>
     [Tensor("Input3", 1, 1, 28, 28)]
-    public float[] Pixels { get; set; } = new float[784];
+    public float[] Pixels { get; set; } = [];
 }
 
 /// <summary>The CNN's answer: one logit per digit 0–9 (the largest wins).</summary>

@@ -22,7 +22,7 @@ public sealed class MlpDigitImage
 {
     /// <summary>The pixels, as one row of the model's [N, 784] input.</summary>
     [Tensor("pixels", 1, 784)]
-    public float[] Pixels { get; set; } = new float[784];
+    public float[] Pixels { get; set; } = [];
 }
 
 /// <summary>The MLP's answer: the probability of each digit 0–9.</summary>

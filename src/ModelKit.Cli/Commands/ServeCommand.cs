@@ -15,6 +15,9 @@ internal static class ServeCommand
     /// <summary>The environment variable read when <c>--api-key</c> is not given.</summary>
     public const string ApiKeyVariable = "MODELKIT_API_KEY";
 
+    /// <summary>How long after SIGTERM the process may take to exit: the longest drain (1 hour) and the host's margin.</summary>
+    public static readonly TimeSpan ProcessTerminationTimeout = TimeSpan.FromHours(1) + TimeSpan.FromSeconds(30);
+
     public static Command Create()
     {
         var repository = new Argument<DirectoryInfo>("repository")
@@ -39,10 +42,20 @@ internal static class ServeCommand
         var maxQueued = new Option<int>("--max-queued-inferences") { Description = "Inferences that may wait for a slot; more are answered 503 / UNAVAILABLE.", DefaultValueFactory = _ => 1024 };
         var maxElements = new Option<long>("--max-elements-per-tensor") { Description = "Most elements one request tensor may hold.", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
+        var modelName = new Option<string?>("--model-name")
+        {
+            Description = $"Serve the one model in the repository folder under this name (KServe's storage layout: <repository>/model.onnx or <repository>/<version>/model.onnx, e.g. /mnt/models). Default: ${StorageLayout.ModelNameVariable}.",
+        };
+        var drainTimeout = new Option<double>("--drain-timeout")
+        {
+            Description = "Seconds to finish the requests in progress on shutdown (SIGTERM) after turning not-ready.",
+            DefaultValueFactory = _ => 30,
+        };
 
         var command = new Command("serve", "Serve a folder of ONNX models over the Open Inference Protocol (KServe v2: REST, binary tensors, gRPC).")
         {
             repository, port, grpcPort, host, apiKey, noAuth, maxBody, logLevel, maxConcurrent, maxQueued, maxElements,
+            modelName, drainTimeout,
         };
         command.SetAction(async (result, cancellationToken) => await RunAsync(ReadSettings(result), Console.Error, cancellationToken).ConfigureAwait(false));
         return command;
@@ -63,6 +76,8 @@ internal static class ServeCommand
             MaxConcurrentInferences = result.GetValue<int>("--max-concurrent-inferences"),
             MaxQueuedInferences = result.GetValue<int>("--max-queued-inferences"),
             MaxElementsPerTensor = result.GetValue<long>("--max-elements-per-tensor"),
+            ModelName = StorageLayout.ModelNameFrom(result.GetValue<string?>("--model-name")),
+            DrainTimeout = TimeSpan.FromSeconds(result.GetValue<double>("--drain-timeout")),
         };
 
     /// <summary>Builds the server application (not started). Returns null and writes why when the settings are refused.</summary>
@@ -93,6 +108,12 @@ internal static class ServeCommand
             return null;
         }
 
+        if (!StorageLayout.TryResolve(settings.Repository, settings.ModelName, out var layout, out string? layoutError))
+        {
+            error.WriteLine($"modelkit serve: {layoutError}");
+            return null;
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", settings.LogLevel > LogLevel.Warning ? settings.LogLevel : LogLevel.Warning);
@@ -108,7 +129,8 @@ internal static class ServeCommand
         });
         builder.Services.AddModelKitServer(options =>
         {
-            options.RepositoryPath = settings.Repository;
+            options.RepositoryPath = layout.RepositoryPath;
+            options.DrainTimeout = settings.DrainTimeout;
             options.MaxRequestBodySize = settings.MaxBodySize;
             options.MaxConcurrentInferences = settings.MaxConcurrentInferences;
             options.MaxQueuedInferences = settings.MaxQueuedInferences;
@@ -119,6 +141,11 @@ internal static class ServeCommand
                 options.ApiKeys.Add(key);
             }
         });
+        if (layout.SingleModel is { } single)
+        {
+            builder.Services.AddModelKit(kit => kit.AddModel(single.Name, o => o.Path = single.Path));
+        }
+
         var app = builder.Build();
         app.MapModelKit();
         return app;
@@ -199,4 +226,10 @@ internal sealed record ServeSettings(string Repository, string Host, int Port, i
 
     /// <summary>Elements per request tensor (<see cref="ModelKit.Server.ModelKitServerOptions.MaxElementsPerTensor"/>).</summary>
     public long MaxElementsPerTensor { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Serve the repository folder's one model under this name (KServe's storage layout); null: a Triton-layout repository.</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>How long shutdown waits for the requests in progress.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

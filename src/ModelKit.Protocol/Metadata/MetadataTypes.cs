@@ -41,7 +41,7 @@ public sealed class TensorMetadata
     }
 
     /// <summary>Back to a <see cref="TensorInfo"/>; throws <see cref="ProtocolException"/> for an unknown datatype.</summary>
-    public TensorInfo ToTensorInfo() => new(Name, InferenceDataTypes.GetElementType(Datatype, Name), Shape);
+    public TensorInfo ToTensorInfo() => new(Name, InferenceDataTypes.GetElementType(Datatype ?? string.Empty, Name), Shape ?? []);
 }
 
 /// <summary><c>$metadata_model_response</c>: <c>GET /v2/models/{name}[/versions/{version}]</c>.</summary>
@@ -81,9 +81,12 @@ public sealed class ModelMetadataResponse
         };
     }
 
-    /// <summary>The model's signature as metadata describes it (no symbolic dimension names).</summary>
+    /// <summary>
+    /// The model's signature as metadata describes it (no symbolic dimension names). Lists another server leaves out or sends
+    /// as null (<c>"inputs": null</c>) are empty.
+    /// </summary>
     public ModelSignature ToSignature() =>
-        new(Inputs.Select(static t => t.ToTensorInfo()).ToArray(), Outputs.Select(static t => t.ToTensorInfo()).ToArray());
+        new((Inputs ?? []).Select(static t => t.ToTensorInfo()).ToArray(), (Outputs ?? []).Select(static t => t.ToTensorInfo()).ToArray());
 }
 
 /// <summary>The body of every error: <c>{"error": "…"}</c>.</summary>

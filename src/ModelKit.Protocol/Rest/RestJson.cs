@@ -35,6 +35,15 @@ internal static class RestJson
     public static string ReadString(ref Utf8JsonReader reader, string what) =>
         reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Malformed($"{Capitalize(what)} must be a string.");
 
+    /// <summary>An optional string field of another implementation's message: a string, null, or a number (kept as its text).</summary>
+    public static string? ReadOptionalString(ref Utf8JsonReader reader, string what) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan),
+        _ => throw Malformed($"{Capitalize(what)} must be a string or null."),
+    };
+
     /// <summary>A string value, or null for a value of another type (skipped).</summary>
     public static string? ReadStringOrSkip(ref Utf8JsonReader reader)
     {

@@ -64,7 +64,7 @@ internal static class RestMessageDecoder
                 {
                     reader.Read();
                     sawTensors = true;
-                    ReadTensors(ref reader, shape.TensorsPropertyName, shape.TensorKind, jsonLength, limits, message.Tensors);
+                    ReadTensors(ref reader, shape, jsonLength, limits, message.Tensors);
                 }
                 else if (shape.HasRequestedOutputs && reader.ValueTextEquals("outputs"u8))
                 {
@@ -74,22 +74,22 @@ internal static class RestMessageDecoder
                 else if (reader.ValueTextEquals("id"u8))
                 {
                     reader.Read();
-                    message.Id = RestJson.ReadString(ref reader, "\"id\"");
+                    message.Id = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"id\"") : RestJson.ReadString(ref reader, "\"id\"");
                 }
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    message.Parameters = RestParameters.Read(ref reader, "the " + shape.Name, shape.ParameterFlag, out message.Flag);
+                    message.Parameters = RestParameters.Read(ref reader, "the " + shape.Name, shape.ParameterFlag, out message.Flag, shape.Lenient);
                 }
                 else if (reader.ValueTextEquals("model_name"u8))
                 {
                     reader.Read();
-                    message.ModelName = shape.StrictModelFields ? RestJson.ReadString(ref reader, "\"model_name\"") : RestJson.ReadStringOrSkip(ref reader);
+                    message.ModelName = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"model_name\"") : RestJson.ReadStringOrSkip(ref reader);
                 }
                 else if (reader.ValueTextEquals("model_version"u8))
                 {
                     reader.Read();
-                    message.ModelVersion = shape.StrictModelFields ? RestJson.ReadString(ref reader, "\"model_version\"") : RestJson.ReadStringOrSkip(ref reader);
+                    message.ModelVersion = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"model_version\"") : RestJson.ReadStringOrSkip(ref reader);
                 }
                 else
                 {
@@ -114,8 +114,10 @@ internal static class RestMessageDecoder
         return message;
     }
 
-    private static void ReadTensors(ref Utf8JsonReader reader, string property, string kind, int jsonLength, ProtocolLimits limits, List<PendingTensor> pending)
+    private static void ReadTensors(ref Utf8JsonReader reader, RestMessageShape shape, int jsonLength, ProtocolLimits limits, List<PendingTensor> pending)
     {
+        string property = shape.TensorsPropertyName;
+        string kind = shape.TensorKind;
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw RestJson.Malformed($"\"{property}\" must be an array of tensor objects.");
@@ -128,7 +130,7 @@ internal static class RestMessageDecoder
                 throw new ProtocolException(ProtocolErrorKind.LimitExceeded, $"The message has more than {limits.MaxTensors} {kind} tensors.");
             }
 
-            var tensor = ReadTensor(ref reader, kind, pending.Count, jsonLength, limits);
+            var tensor = ReadTensor(ref reader, kind, pending.Count, jsonLength, limits, shape.Lenient);
             foreach (var other in pending)
             {
                 if (string.Equals(other.Name, tensor.Name, StringComparison.Ordinal))
@@ -141,7 +143,7 @@ internal static class RestMessageDecoder
         }
     }
 
-    private static PendingTensor ReadTensor(ref Utf8JsonReader reader, string kind, int index, int jsonLength, ProtocolLimits limits)
+    private static PendingTensor ReadTensor(ref Utf8JsonReader reader, string kind, int index, int jsonLength, ProtocolLimits limits, bool lenient)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -175,7 +177,7 @@ internal static class RestMessageDecoder
             else if (reader.ValueTextEquals("parameters"u8))
             {
                 reader.Read();
-                parameters = RestParameters.Read(ref reader, $"{kind} {index}", ProtocolNames.BinaryDataSize, out binarySizeParameter);
+                parameters = RestParameters.Read(ref reader, $"{kind} {index}", ProtocolNames.BinaryDataSize, out binarySizeParameter, lenient);
             }
             else if (reader.ValueTextEquals("data"u8))
             {
@@ -360,7 +362,7 @@ internal sealed class RestMessageShape
         TensorsRequired = true,
         HasRequestedOutputs = true,
         ParameterFlag = ProtocolNames.BinaryDataOutput,
-        StrictModelFields = false,
+        Lenient = false,
     };
 
     public static readonly RestMessageShape Response = new()
@@ -373,7 +375,7 @@ internal sealed class RestMessageShape
         TensorsRequired = false,
         HasRequestedOutputs = false,
         ParameterFlag = null,
-        StrictModelFields = true,
+        Lenient = true,
     };
 
     /// <summary><c>request</c> or <c>response</c>, for messages.</summary>
@@ -398,6 +400,11 @@ internal sealed class RestMessageShape
     /// <summary>The message-level flag parameter pulled out of <c>parameters</c>, if any.</summary>
     public required string? ParameterFlag { get; init; }
 
-    /// <summary>Whether <c>model_name</c> and <c>model_version</c> must be strings (otherwise non-strings are ignored).</summary>
-    public required bool StrictModelFields { get; init; }
+    /// <summary>
+    /// Whether the message is read the way a client reads what other servers send (the response): <c>id</c>,
+    /// <c>model_name</c> and <c>model_version</c> may be null (KServe writes <c>"model_version": null</c>) or a number, and
+    /// parameter values the protocol does not define (null, objects, arrays) are skipped. A request (the server's side)
+    /// keeps its strict checks on <c>id</c> and parameters and ignores non-string model fields.
+    /// </summary>
+    public required bool Lenient { get; init; }
 }

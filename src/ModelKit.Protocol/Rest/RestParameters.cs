@@ -8,8 +8,12 @@ namespace ModelKit.Protocol.Rest;
 /// </summary>
 internal static class RestParameters
 {
-    /// <summary>Reads a <c>parameters</c> value (null or an object); <paramref name="extractName"/>'s value goes to <paramref name="extracted"/>.</summary>
-    public static Dictionary<string, ParameterValue>? Read(ref Utf8JsonReader reader, string owner, string? extractName, out ParameterValue? extracted)
+    /// <summary>
+    /// Reads a <c>parameters</c> value (null or an object); <paramref name="extractName"/>'s value goes to <paramref name="extracted"/>.
+    /// With <paramref name="lenient"/> (a response from another server), values that are not a string, number or boolean are
+    /// skipped instead of failing.
+    /// </summary>
+    public static Dictionary<string, ParameterValue>? Read(ref Utf8JsonReader reader, string owner, string? extractName, out ParameterValue? extracted, bool lenient = false)
     {
         extracted = null;
         if (reader.TokenType == JsonTokenType.Null)
@@ -27,6 +31,12 @@ internal static class RestParameters
         {
             string key = reader.GetString()!;
             reader.Read();
+            if (lenient && reader.TokenType is JsonTokenType.Null or JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+
             var value = ParameterValue.Read(ref reader, key);
             if (extractName is not null && string.Equals(key, extractName, StringComparison.Ordinal))
             {

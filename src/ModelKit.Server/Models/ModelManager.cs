@@ -3,8 +3,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ModelKit.Batching;
-using ModelKit.Onnx;
 using ModelKit.Protocol;
 using ModelKit.Protocol.Metadata;
 
@@ -22,17 +20,15 @@ internal sealed class ModelManager : IDisposable
     private readonly ModelRegistry _registry;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly ILoggerFactory? _loggerFactory;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
-    public ModelManager(IOptions<ModelKitServerOptions> options, ModelRegistry registry, ServerMetrics metrics, ILogger<ModelManager> logger, ILoggerFactory? loggerFactory = null)
+    public ModelManager(IOptions<ModelKitServerOptions> options, ModelRegistry registry, ServerMetrics metrics, ILogger<ModelManager> logger)
     {
         _options = options.Value;
         _registry = registry;
         _metrics = metrics;
         _logger = logger;
-        _loggerFactory = loggerFactory;
         Repository = _options.RepositoryPath is { } path ? new ModelRepository(path) : null;
     }
 
@@ -362,24 +358,14 @@ internal sealed class ModelManager : IDisposable
                 options.Endpoint = null;
                 options.WarmupRuns = 0;
                 options.ReloadOnChange = false;
-                IInferenceBackend backend = OnnxModelBackend.Load(model.Name, path, options, _loggerFactory?.CreateLogger("ModelKit.Onnx"));
-                if (options.Batching is { } batching)
-                {
-                    try
-                    {
-                        backend = new BatchingBackend(backend, batching);
-                    }
-                    catch
-                    {
-                        backend.Dispose();
-                        throw;
-                    }
-                }
+                // Through the registered backend providers, as ModelKit's registered models: any backend a provider serves
+                // (ONNX Runtime today) is served, batched and reloaded the same way.
+                var backend = _registry.CreateBackend(model.Name, options);
 
                 ServedModelVersion served;
                 try
                 {
-                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, ProtocolNames.OnnxPlatform)
+                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, options.IsLocal ? ProtocolNames.OnnxPlatform : "modelkit_remote")
                     {
                         Options = options,
                         RepositoryConfig = config,

@@ -12,6 +12,16 @@ public sealed class ModelOptions
     /// <summary>Base address of an Open Inference Protocol server (remote), e.g. <c>http://127.0.0.1:8000</c>.</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>
+    /// Several base addresses of replicas serving the same model (remote): calls are spread over them by
+    /// <see cref="LoadBalancing"/>, and an endpoint that is unreachable or answers 503 is skipped for a while. With
+    /// <see cref="Endpoint"/> also set, it comes first. Behind a Kubernetes Service, one <see cref="Endpoint"/> is enough.
+    /// </summary>
+    public IList<string> Endpoints { get; set; } = new List<string>();
+
+    /// <summary>How calls are spread over <see cref="Endpoints"/>: <c>round-robin</c> (default) or <c>least-outstanding</c>.</summary>
+    public string LoadBalancing { get; set; } = "round-robin";
+
     /// <summary>Remote protocol: <c>rest-binary</c> (default), <c>rest-json</c> or <c>grpc</c>.</summary>
     public string Protocol { get; set; } = "rest-binary";
 
@@ -67,7 +77,7 @@ public sealed class ModelOptions
     public bool IsLocal => !string.IsNullOrWhiteSpace(Path);
 
     /// <summary>Whether the model runs remotely.</summary>
-    public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint);
+    public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint) || Endpoints is { Count: > 0 };
 }
 
 /// <summary>The local model a remote model falls back to when its endpoint cannot be reached.</summary>

@@ -24,9 +24,31 @@ internal sealed class ModelOptionsValidator(ModelKitModelCatalog catalog) : IVal
                 : $"{prefix} sets neither Path (run locally) nor Endpoint (run remotely).");
         }
 
-        if (options.IsRemote && !Uri.TryCreate(options.Endpoint, UriKind.Absolute, out _))
+        if (!string.IsNullOrWhiteSpace(options.Endpoint) && !Uri.TryCreate(options.Endpoint, UriKind.Absolute, out _))
         {
             failures.Add($"{prefix}:Endpoint '{options.Endpoint}' is not an absolute URI.");
+        }
+
+        if (options.Endpoints is { Count: > 0 } endpoints)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < endpoints.Count; i++)
+            {
+                string? endpoint = endpoints[i];
+                if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    failures.Add($"{prefix}:Endpoints:{i} '{endpoint}' is not an absolute http:// or https:// address.");
+                }
+                else if (!seen.Add(uri.ToString().TrimEnd('/')))
+                {
+                    failures.Add($"{prefix}:Endpoints:{i} '{endpoint}' is listed twice.");
+                }
+            }
+        }
+
+        if (options.LoadBalancing is not ("round-robin" or "least-outstanding"))
+        {
+            failures.Add($"{prefix}:LoadBalancing '{options.LoadBalancing}' is not one of round-robin, least-outstanding.");
         }
 
         if (!Protocols.Contains(options.Protocol, StringComparer.OrdinalIgnoreCase))

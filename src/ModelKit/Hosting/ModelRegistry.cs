@@ -112,9 +112,40 @@ public sealed partial class ModelRegistry : IDisposable
         return backend;
     }
 
+    /// <summary>
+    /// Creates (loads) a new backend for <paramref name="modelName"/> with <paramref name="options"/> through the registered
+    /// <see cref="IInferenceBackendProvider"/>s, the way registered models are created: the first provider that accepts the
+    /// options loads it, and dynamic batching wraps it when <see cref="ModelOptions.Batching"/> is set. The backend is neither
+    /// cached nor watched for changes: the caller owns it (a server loads repository model versions this way).
+    /// </summary>
+    /// <exception cref="ModelLoadException">No registered provider serves these options, or the model does not load.</exception>
+    public IInferenceBackend CreateBackend(string modelName, ModelOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var provider = FindProvider(modelName, options);
+        long start = Stopwatch.GetTimestamp();
+        var backend = WithBatching(provider.Create(modelName, options, _services), options);
+        LogModelLoaded(modelName, backend.Description, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return backend;
+    }
+
     private IInferenceBackend Create(string modelName)
     {
         var options = _options.Get(modelName);
+        var provider = FindProvider(modelName, options);
+        long start = Stopwatch.GetTimestamp();
+        IInferenceBackend backend = options.ReloadOnChange && options.IsLocal
+            ? WatchFile(new Reloading.ReloadingBackend(() => provider.Create(modelName, options, _services)), options.Path!)
+            : provider.Create(modelName, options, _services);
+        backend = WithBatching(backend, options);
+        LogModelLoaded(modelName, backend.Description, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return backend;
+    }
+
+    private IInferenceBackendProvider FindProvider(string modelName, ModelOptions options)
+    {
         var provider = _providers.FirstOrDefault(p => p.CanCreate(options));
         if (provider is null)
         {
@@ -124,24 +155,25 @@ public sealed partial class ModelRegistry : IDisposable
                 $"its options set {kind}, and no registered backend serves that. Reference the {package} package (registered backends: {string.Join(", ", _providers.Select(static p => p.Name).DefaultIfEmpty("none"))}).");
         }
 
-        long start = Stopwatch.GetTimestamp();
-        IInferenceBackend backend = options.ReloadOnChange && options.IsLocal
-            ? WatchFile(new Reloading.ReloadingBackend(() => provider.Create(modelName, options, _services)), options.Path!)
-            : provider.Create(modelName, options, _services);
-        if (options.Batching is { } batching)
+        return provider;
+    }
+
+    private static IInferenceBackend WithBatching(IInferenceBackend backend, ModelOptions options)
+    {
+        if (options.Batching is not { } batching)
         {
-            try
-            {
-                backend = new Batching.BatchingBackend(backend, batching);
-            }
-            catch
-            {
-                backend.Dispose();
-                throw;
-            }
+            return backend;
         }
-        LogModelLoaded(modelName, backend.Description, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return backend;
+
+        try
+        {
+            return new Batching.BatchingBackend(backend, batching);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Model '{Model}' loaded on {Backend} in {ElapsedMs:F1} ms")]

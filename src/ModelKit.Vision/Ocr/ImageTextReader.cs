@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using ModelKit.Vision.Detection;
+using ModelKit.Vision.Imaging;
+using ModelKit.Vision.Recognition;
+
+namespace ModelKit.Vision.Ocr;
+
+/// <summary>
+/// Reads text lines from an image with PaddleOCR PP-OCRv4: decode (bomb-guarded) → detect → order → crop and straighten →
+/// classify angle and turn upside-down lines → recognize (one batch padded to the widest crop) → CTC decode. The three models are
+/// ModelKit contracts, so each runs wherever ModelKit was configured to run it (in-process or a remote endpoint). When most lines
+/// of a page are upside down the page is read in its turned reading order. Thread-safe.
+/// </summary>
+public sealed class ImageTextReader
+{
+    private readonly ImageDecoder _decoder;
+    private readonly TextDetector _detector;
+    private readonly TextAngleClassifier? _classifier;
+    private readonly TextRecognizer _recognizer;
+    private readonly OcrOptions _options;
+
+    public ImageTextReader(ITextDetectorModel detector, ITextAngleClassifierModel classifier, ITextRecognizerModel recognizer, CtcDecoder decoder, OcrOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(recognizer);
+        ArgumentNullException.ThrowIfNull(decoder);
+        _options = options ?? new OcrOptions();
+        _decoder = new ImageDecoder(_options.Decoder);
+        _detector = new TextDetector(detector, _options);
+        _classifier = _options.ClassifyAngle ? new TextAngleClassifier(classifier, _options) : null;
+        _recognizer = new TextRecognizer(recognizer, decoder, _options);
+    }
+
+    /// <summary>Reads the lines of an encoded image (PNG, JPEG, …).</summary>
+    /// <exception cref="ImageDecodeException">The bytes are empty, corrupt, unsupported or declare too many pixels.</exception>
+    public Task<IReadOnlyList<TextLine>> ReadAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken = default) =>
+        ReadAsync(_decoder.Decode(encodedImage.Span), cancellationToken);
+
+    /// <summary>Reads the lines of an encoded image stream.</summary>
+    public async Task<IReadOnlyList<TextLine>> ReadAsync(Stream encodedImage, CancellationToken cancellationToken = default) =>
+        await ReadAsync(await _decoder.DecodeAsync(encodedImage, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Reads the lines of a decoded image.</summary>
+    public async Task<IReadOnlyList<TextLine>> ReadAsync(RgbImage image, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var boxes = DbPostProcessor.SortReadingOrder(await _detector.DetectAsync(image, cancellationToken).ConfigureAwait(false));
+        if (boxes.Count == 0)
+        {
+            return [];
+        }
+
+        var crops = boxes.Select(b => TextLineCropper.Crop(image, b)).ToArray();
+        var flipped = _classifier is null ? new bool[crops.Length] : await _classifier.CorrectAsync(crops, cancellationToken).ConfigureAwait(false);
+        var texts = await _recognizer.RecognizeAsync(crops, cancellationToken).ConfigureAwait(false);
+
+        var lines = new List<(TextLine Line, TextBox Turned)>(boxes.Count);
+        for (int i = 0; i < boxes.Count; i++)
+        {
+            if (texts[i].Confidence >= _options.MinConfidence && texts[i].Text.Length > 0)
+            {
+                lines.Add((new TextLine(texts[i].Text, texts[i].Confidence, boxes[i], flipped[i]), PageOrder.Turned(boxes[i], image.Width, image.Height)));
+            }
+        }
+
+        if (lines.Count(l => l.Line.UpsideDown) * 2 > lines.Count)
+        {
+            // An upside-down page: order by where the lines lie once the page is turned.
+            var order = DbPostProcessor.SortReadingOrder(lines.Select(l => l.Turned));
+            var byTurned = lines.ToDictionary(l => l.Turned, l => l.Line);
+            return order.Select(t => byTurned[t]).ToList();
+        }
+
+        Debug.Assert(lines.Count <= boxes.Count);
+        return lines.Select(l => l.Line).ToList();
+    }
+}

@@ -1,0 +1,29 @@
+using ModelKit.Vision.Detection;
+using ModelKit.Vision.Imaging;
+
+namespace ModelKit.Vision.Ocr;
+
+/// <summary>Settings of the OCR pipeline; defaults are PaddleOCR's for PP-OCRv4.</summary>
+public sealed class OcrOptions
+{
+    /// <summary>The image is scaled down so its longer side is at most this before detection (<c>det_limit_side_len</c>, limit type max).</summary>
+    public int DetectorMaxSide { get; set; } = 960;
+
+    /// <summary>Image decoding limits (the decompression-bomb guard).</summary>
+    public ImageDecoderOptions Decoder { get; set; } = new();
+
+    /// <summary>Post-processing of the detector's probability map.</summary>
+    public DbPostProcessOptions Detection { get; set; } = new();
+
+    /// <summary>Whether lines are classified 0°/180° and upside-down ones turned before recognition (<c>use_angle_cls</c>).</summary>
+    public bool ClassifyAngle { get; set; } = true;
+
+    /// <summary>A line is turned when the classifier says 180° with at least this probability (<c>cls_thresh</c>).</summary>
+    public float AngleThreshold { get; set; } = 0.9f;
+
+    /// <summary>Lines recognized with a lower confidence are dropped (<c>drop_score</c>).</summary>
+    public float MinConfidence { get; set; } = 0.5f;
+
+    /// <summary>At most this many crops go through the recognizer in one run (sorted by width, padded to the widest of the run).</summary>
+    public int MaxRecognitionBatch { get; set; } = 32;
+}
