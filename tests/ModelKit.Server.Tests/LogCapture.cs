@@ -11,7 +11,7 @@ internal sealed class LogCapture : ILoggerProvider
     public ConcurrentQueue<(string Category, LogLevel Level, EventId Event, string Message, Exception? Exception)> Entries { get; } = new();
 
     public IEnumerable<string> Errors =>
-        Entries.Where(static e => e.Level >= LogLevel.Error).Select(static e => $"{e.Category} {e.Event.Id}: {e.Message} {e.Exception?.GetType().Name}");
+        Entries.Where(static e => e.Level >= LogLevel.Error).Select(static e => $"{e.Category} {e.Event.Id} {e.Level}: {e.Message} {e.Exception?.GetType().Name}");
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
