@@ -15,12 +15,14 @@ namespace ModelKit.Build;
 /// </summary>
 public sealed class WriteModelSignatures : Microsoft.Build.Utilities.Task
 {
-    /// <summary>The <c>ModelKitModel</c> items: the .onnx path, with metadata <c>Name</c> (the contract's model name).</summary>
+    /// <summary>
+    /// The <c>ModelKitModel</c> items: the .onnx path, with metadata <c>Name</c> (the contract's model name) and, from the
+    /// targets, <c>ModelKitName</c> (the name, defaulted) and <c>ModelKitSignature</c> (the sidecar's path).
+    /// </summary>
     [Required]
     public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
 
-    /// <summary>Where the sidecars go (under obj/).</summary>
-    [Required]
+    /// <summary>Where sidecars go when an item carries no <c>ModelKitSignature</c> (under obj/).</summary>
     public string OutputDirectory { get; set; } = string.Empty;
 
     /// <summary>The sidecars written or already up to date.</summary>
@@ -29,12 +31,16 @@ public sealed class WriteModelSignatures : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        Directory.CreateDirectory(OutputDirectory);
         var written = new System.Collections.Generic.List<ITaskItem>();
         foreach (var model in Models)
         {
             string path = model.GetMetadata("FullPath");
-            string name = model.GetMetadata("Name");
+            string name = model.GetMetadata("ModelKitName");
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                name = model.GetMetadata("Name");
+            }
+
             if (string.IsNullOrWhiteSpace(name))
             {
                 name = Path.GetFileNameWithoutExtension(path);
@@ -57,7 +63,19 @@ public sealed class WriteModelSignatures : Microsoft.Build.Utilities.Task
                 continue;
             }
 
-            string sidecar = Path.Combine(OutputDirectory, SafeFileName(name) + ".modelkit-signature");
+            // The targets name the sidecar (ModelKitSignature), so the file written is the AdditionalFile they add.
+            string sidecar = model.GetMetadata("ModelKitSignature");
+            if (string.IsNullOrEmpty(sidecar))
+            {
+                sidecar = Path.Combine(OutputDirectory, SafeFileName(name) + ".modelkit-signature");
+            }
+
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(sidecar));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
             string text = SignatureSidecar.Format(name, model.ItemSpec, signature);
             if (!File.Exists(sidecar) || File.ReadAllText(sidecar) != text)
             {

@@ -9,4 +9,5 @@ var root = new RootCommand("ModelKit: serve ONNX models over the Open Inference 
     BenchCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// SIGTERM/Ctrl+C cancel the command; System.CommandLine's forced exit (2 s by default) waits out serve's graceful drain.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = ServeCommand.ProcessTerminationTimeout }).ConfigureAwait(false);

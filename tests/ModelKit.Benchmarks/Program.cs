@@ -4,6 +4,7 @@ using ModelKit.Benchmarks;
 // dotnet run -c Release --project tests/ModelKit.Benchmarks -- --filter '*'    (BenchmarkDotNet suites)
 // dotnet run -c Release --project tests/ModelKit.Benchmarks -- load             (batching load test)
 // dotnet run -c Release --project tests/ModelKit.Benchmarks -- alloc            (bytes per call on the user path, quick)
+// dotnet run -c Release --project tests/ModelKit.Benchmarks -- pooling          (remote client connection pooling)
 if (args.Length > 0 && args[0] == "load")
 {
     return await LoadTest.RunAsync(args[1..]);
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "load")
 if (args.Length > 0 && args[0] == "alloc")
 {
     return AllocationProbe.Run();
+}
+
+if (args.Length > 0 && args[0] == "pooling")
+{
+    return await PoolingLoad.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

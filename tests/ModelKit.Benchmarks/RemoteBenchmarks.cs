@@ -172,7 +172,7 @@ internal sealed class LoopbackServer : IDisposable
 
     public string Grpc { get; }
 
-    public static LoopbackServer Start(Action<ModelKitBuilder> models)
+    public static LoopbackServer Start(Action<ModelKitBuilder> models, Action<ModelKitServerOptions>? server = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -191,7 +191,11 @@ internal sealed class LoopbackServer : IDisposable
                 grpc = o;
             });
         });
-        builder.Services.AddModelKitServer(o => o.WarmupRuns = 1);
+        builder.Services.AddModelKitServer(o =>
+        {
+            o.WarmupRuns = 1;
+            server?.Invoke(o);
+        });
         models(builder.Services.AddModelKit());
         var app = builder.Build();
         app.MapModelKit();

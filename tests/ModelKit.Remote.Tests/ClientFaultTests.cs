@@ -57,7 +57,7 @@ public sealed class ClientFaultTests : IDisposable
     [MemberData(nameof(ProtocolsWithAndWithoutFallback))]
     public async Task A_server_killed_mid_load(string protocol, bool fallback)
     {
-        var host = await ServerHost.StartAsync(o => o.RepositoryPath = _repository.Root);
+        var host = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
         var (services, backend) = Clients.Remote("add", host.EndpointFor(protocol), protocol, o =>
         {
             o.Timeout = TimeSpan.FromSeconds(5);

@@ -112,3 +112,32 @@ public sealed class CliTests : IDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary><c>modelkit serve</c>'s limits reach the server's options.</summary>
+public sealed class ServeOptionsTests : IDisposable
+{
+    private readonly TempRepository _repository = TestModels.NewRepository();
+
+    public void Dispose() => _repository.Dispose();
+
+    [Fact]
+    public async Task Concurrency_queue_and_element_limits_are_settable_from_the_command_line()
+    {
+        var parsed = ServeCommand.Create().Parse([_repository.Root, "--port", "0", "--grpc-port", "0", "--max-concurrent-inferences", "3",
+            "--max-queued-inferences", "5", "--max-elements-per-tensor", "777", "--max-body-size", "2048"]);
+        Assert.Empty(parsed.Errors);
+        var settings = ServeCommand.ReadSettings(parsed);
+        await using var app = ServeCommand.Build(settings, TextWriter.Null)!;
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelKitServerOptions>>().Value;
+        Assert.Equal(3, options.MaxConcurrentInferences);
+        Assert.Equal(5, options.MaxQueuedInferences);
+        Assert.Equal(777, options.MaxElementsPerTensor);
+        Assert.Equal(2048, options.MaxRequestBodySize);
+        Assert.Equal(777, app.Services.GetRequiredService<ModelServer>().Limits.MaxElementsPerTensor);
+
+        var defaults = ServeCommand.ReadSettings(ServeCommand.Create().Parse([_repository.Root]));
+        Assert.Equal(256, defaults.MaxConcurrentInferences);
+        Assert.Equal(1024, defaults.MaxQueuedInferences);
+        Assert.Equal(64L * 1024 * 1024, defaults.MaxElementsPerTensor);
+    }
+}

@@ -3,9 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ModelKit.Server.Tests;
 
-/// <summary>Keeps every log entry a server writes, to assert what is (and is not) logged as an error.</summary>
+/// <summary>Keeps the warnings and errors a server logs, to assert what is (and is not) logged as an error.</summary>
 internal sealed class LogCapture : ILoggerProvider
 {
+    public LogLevel MinimumLevel { get; init; } = LogLevel.Warning;
+
     public ConcurrentQueue<(string Category, LogLevel Level, EventId Event, string Message, Exception? Exception)> Entries { get; } = new();
 
     public IEnumerable<string> Errors =>
@@ -22,9 +24,14 @@ internal sealed class LogCapture : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.MinimumLevel;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue((category, logLevel, eventId, formatter(state, exception), exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner.Entries.Enqueue((category, logLevel, eventId, formatter(state, exception), exception));
+            }
+        }
     }
 }

@@ -83,11 +83,11 @@ public sealed class ServerFaultTests(FaultFixture fixture) : IClassFixture<Fault
             await http.SendAsync(new byte[20_000]);
 
             // Reset once the server is reading the body (an event: the request is in flight), then wait until it has counted it.
-            await WaitForMetricAsync(text => text.Contains("modelkit_server_inflight{protocol=\"rest-json\"} 1", StringComparison.Ordinal));
+            await WaitForMetricAsync(text => text.Contains("modelkit_server_active_requests{protocol=\"rest-json\"} 1", StringComparison.Ordinal));
             http.Reset();
             int expected = canceledBefore + i + 1;
             await WaitForMetricAsync(text => Count(text, "modelkit_server_requests_total{model=\"two\",outcome=\"canceled\",protocol=\"rest-json\"}") == expected
-                && text.Contains("modelkit_server_inflight{protocol=\"rest-json\"} 0", StringComparison.Ordinal));
+                && text.Contains("modelkit_server_active_requests{protocol=\"rest-json\"} 0", StringComparison.Ordinal));
         }
 
         await fixture.AssertNothingInternalAsync();

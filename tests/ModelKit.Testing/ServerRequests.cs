@@ -6,7 +6,7 @@ namespace ModelKit.Testing;
 
 /// <summary>
 /// Counts the inference requests one <see cref="TestHost"/> handled, from the server's own instruments
-/// (<c>modelkit.server.requests</c>, <c>modelkit.server.inflight</c>; the meter of that host's <see cref="IMeterFactory"/> only).
+/// (<c>modelkit.server.requests</c>, <c>modelkit.server.active_requests</c>; the meter of that host's <see cref="IMeterFactory"/> only).
 /// </summary>
 public sealed class ServerRequests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class ServerRequests : IDisposable
         ArgumentNullException.ThrowIfNull(host);
         var meters = host.Services.GetRequiredService<IMeterFactory>();
         _requests = new MetricCollector<long>(meters, Meter, "modelkit.server.requests");
-        _inFlight = new MetricCollector<long>(meters, Meter, "modelkit.server.inflight");
+        _inFlight = new MetricCollector<long>(meters, Meter, "modelkit.server.active_requests");
     }
 
     /// <summary>The <c>modelkit.server.requests</c> measurements.</summary>

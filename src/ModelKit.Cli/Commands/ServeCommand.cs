@@ -15,6 +15,9 @@ internal static class ServeCommand
     /// <summary>The environment variable read when <c>--api-key</c> is not given.</summary>
     public const string ApiKeyVariable = "MODELKIT_API_KEY";
 
+    /// <summary>How long after SIGTERM the process may take to exit: the longest drain (1 hour) and the host's margin.</summary>
+    public static readonly TimeSpan ProcessTerminationTimeout = TimeSpan.FromHours(1) + TimeSpan.FromSeconds(30);
+
     public static Command Create()
     {
         var repository = new Argument<DirectoryInfo>("repository")

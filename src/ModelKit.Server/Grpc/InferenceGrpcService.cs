@@ -128,8 +128,12 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
         bool entered = false;
         try
         {
-            server.EnterRequest();
             entered = true;
+            if (!server.EnterRequest())
+            {
+                throw ModelServer.Draining();
+            }
+
             var request = GrpcInferenceCodec.DecodeRequest(message, server.Limits);
             var result = await server.InferAsync(message.ModelName, message.ModelVersion, request, cancellationToken).ConfigureAwait(false);
             queue = result.QueueSeconds;

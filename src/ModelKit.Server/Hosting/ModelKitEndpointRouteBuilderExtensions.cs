@@ -49,6 +49,7 @@ public static class ModelKitEndpointRouteBuilderExtensions
         group.MapPost("/v2/repository/models/{name}/load", Compressed(api.Load));
         group.MapPost("/v2/repository/models/{name}/unload", Compressed(api.Unload));
         group.Map("/v2/{**rest}", api.NotFound);
+        ModelKit.Server.OpenAI.OpenAIEmbeddingsEndpoint.MapOpenAIEmbeddings(group); // POST /v1/embeddings (same keys and limits)
         if (options.AllowAnonymousHealth)
         {
             foreach (var endpoint in health)

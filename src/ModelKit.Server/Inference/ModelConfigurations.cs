@@ -15,6 +15,9 @@ internal static class ModelConfigurations
     /// <summary>The extension's name in <c>GET /v2</c>.</summary>
     public const string Extension = "model_configuration";
 
+    /// <summary>Triton's platform of ONNX Runtime models.</summary>
+    public const string TritonOnnxPlatform = "onnxruntime_onnx";
+
     public static ModelConfig Build(ServedModelVersion served)
     {
         var options = served.Options;
@@ -22,7 +25,8 @@ internal static class ModelConfigurations
         var config = new ModelConfig
         {
             Name = served.Name,
-            Platform = served.Platform,
+            // Triton's name for ONNX models (model metadata keeps the protocol's onnx_onnxv1).
+            Platform = served.Platform == ProtocolNames.OnnxPlatform ? TritonOnnxPlatform : served.Platform,
             Backend = served.Platform == ProtocolNames.OnnxPlatform ? "onnxruntime" : "modelkit",
             MaxBatchSize = maxBatch,
             DefaultModelFilename = ModelRepository.ModelFileName,

@@ -90,16 +90,19 @@ public sealed class ModelServer : IDisposable
         }
     }
 
-    /// <summary>Counts a request in; throws <see cref="ServerDrainingException"/> while draining. Pair with <see cref="ExitRequest"/>.</summary>
-    internal void EnterRequest()
+    /// <summary>
+    /// Counts a request in (pair with <see cref="ExitRequest"/>); false while draining: the caller reads the request to its end,
+    /// then refuses it with <see cref="Draining"/>, so the client gets a clean 503 rather than a reset, and the drain waits for that too.
+    /// </summary>
+    internal bool EnterRequest()
     {
         Interlocked.Increment(ref _requests);
-        if (Volatile.Read(ref _draining) != 0)
-        {
-            ExitRequest();
-            throw new ServerDrainingException("The server is shutting down and takes no new inference requests; retry on another replica.");
-        }
+        return Volatile.Read(ref _draining) == 0;
     }
+
+    /// <summary>The error a request gets while the server drains.</summary>
+    internal static ServerDrainingException Draining() =>
+        new("The server is shutting down and takes no new inference requests; retry on another replica.");
 
     /// <summary>Counts a request out (answered, failed or canceled).</summary>
     internal void ExitRequest()

@@ -12,7 +12,7 @@ namespace ModelKit.Server;
 internal readonly struct RequestBody : IDisposable
 {
     /// <summary>Bodies up to this size are rented from the shared pool; larger ones are allocated at their exact size.</summary>
-    internal const int PoolLimit = 1024 * 1024;
+    internal const int PoolLimit = 256 * 1024;
 
     private readonly bool _pooled;
 
@@ -53,7 +53,7 @@ internal readonly struct RequestBody : IDisposable
 internal static class RequestBodyReader
 {
     private const int FirstSegment = 16 * 1024;
-    private const int LargestSegment = 1024 * 1024;
+    private const int LargeSegment = 1024 * 1024;
 
     public static async Task<RequestBody> ReadAsync(HttpContext context, long limit)
     {
@@ -170,21 +170,36 @@ internal static class RequestBodyReader
         }
     }
 
-    /// <summary>Reads a stream of unknown length into pooled segments (growing to 1 MiB each), then into one exact array.</summary>
+    /// <summary>
+    /// Reads a stream of unknown length into segments, then into one exact array. The first 256 KiB come in pooled segments (small
+    /// bodies cost no allocation); beyond that, segments of 1 MiB are plain arrays, so a burst of large chunked uploads does not
+    /// park dozens of segments in the shared pool.
+    /// </summary>
     private static async Task<RequestBody> ReadToEndAsync(Stream stream, long limit, string what, CancellationToken cancellationToken)
     {
         var segments = new List<byte[]>();
+        int pooled = 0;
         long total = 0;
         int used = 0;
         try
         {
             var current = ArrayPool<byte>.Shared.Rent(FirstSegment);
             segments.Add(current);
+            pooled++;
             while (true)
             {
                 if (used == current.Length)
                 {
-                    current = ArrayPool<byte>.Shared.Rent(Math.Min(LargestSegment, current.Length * 2));
+                    if (total < RequestBody.PoolLimit)
+                    {
+                        current = ArrayPool<byte>.Shared.Rent(Math.Min(RequestBody.PoolLimit, current.Length * 2));
+                        pooled++;
+                    }
+                    else
+                    {
+                        current = GC.AllocateUninitializedArray<byte>(LargeSegment);
+                    }
+
                     segments.Add(current);
                     used = 0;
                 }
@@ -217,9 +232,9 @@ internal static class RequestBodyReader
         }
         finally
         {
-            foreach (var segment in segments)
+            for (int i = 0; i < pooled; i++)
             {
-                ArrayPool<byte>.Shared.Return(segment);
+                ArrayPool<byte>.Shared.Return(segments[i]);
             }
         }
     }

@@ -121,10 +121,15 @@ internal sealed class RestEndpoints(
         bool entered = false;
         try
         {
-            server.EnterRequest();
             entered = true;
+            bool accepted = server.EnterRequest();
             long? headerLength = RestInferenceCodec.ParseInferenceHeaderContentLength(headerValue);
             body = await RequestBodyReader.ReadAsync(context, server.Options.MaxRequestBodySize).ConfigureAwait(false);
+            if (!accepted)
+            {
+                throw ModelServer.Draining();
+            }
+
             string? version = Route(context, "version");
 
             // What the JSON declares is checked against the model before any tensor data is decoded.
@@ -137,6 +142,11 @@ internal sealed class RestEndpoints(
             servedVersion = result.Response.ModelVersion;
             using var encoded = RestInferenceCodec.EncodeResponse(result.Response);
             var response = context.Response;
+            if (server.IsDraining)
+            {
+                response.Headers.Connection = "close"; // keep-alive clients move to another replica
+            }
+
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = encoded.ContentType;
             response.ContentLength = encoded.ContentLength;
@@ -163,6 +173,11 @@ internal sealed class RestEndpoints(
             reason = info.Reason;
             serverFault = info.IsServerFault;
             Report(info, ex, protocol, model);
+            if (server.IsDraining && !context.Response.HasStarted)
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
             await WriteError(context, info).ConfigureAwait(false);
         }
         finally

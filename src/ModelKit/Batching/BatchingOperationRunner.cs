@@ -31,6 +31,8 @@ internal sealed class BatchingOperationRunner : OperationRunner
         _loop.Start();
     }
 
+    protected override bool RecordsPadding => false;
+
     /// <summary>The batcher forwards to the inner runner, which records the run spans (inside the batch span).</summary>
     protected override bool TracesRuns => false;
 

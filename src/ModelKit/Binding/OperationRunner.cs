@@ -160,6 +160,28 @@ public abstract class OperationRunner : IDisposable
     public void RunBatch(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
+        if (!ModelKitActivitySource.Source.HasListeners())
+        {
+            RunBatchCore(calls, cancellationToken);
+            return;
+        }
+
+        var activity = ModelKitActivitySource.StartCall(this, calls.Count);
+        try
+        {
+            RunBatchCore(calls, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
+
+    private void RunBatchCore(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 0)
         {
             return;
@@ -186,6 +208,11 @@ public abstract class OperationRunner : IDisposable
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (RecordsPadding)
+                {
+                    TensorStacker.RecordUnpadded(calls[i]);
+                }
+
                 Run(calls[i], cancellationToken);
             }
 
@@ -196,6 +223,11 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
+            if (RecordsPadding)
+            {
+                TensorStacker.RecordPadding(calls, stacked);
+            }
+
             Run(stacked, calls.Count, cancellationToken);
             TensorStacker.Unstack(stacked, calls);
         }
@@ -209,6 +241,22 @@ public abstract class OperationRunner : IDisposable
     public async ValueTask RunBatchAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
+        var activity = ModelKitActivitySource.StartCall(this, calls.Count);
+        try
+        {
+            await RunBatchCoreAsync(calls, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ModelKitActivitySource.Finish(activity, ex);
+            throw;
+        }
+
+        ModelKitActivitySource.Finish(activity, null);
+    }
+
+    private async ValueTask RunBatchCoreAsync(IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
+    {
         if (calls.Count == 0)
         {
             return;
@@ -240,6 +288,11 @@ public abstract class OperationRunner : IDisposable
         {
             for (int i = 0; i < calls.Count; i++)
             {
+                if (RecordsPadding)
+                {
+                    TensorStacker.RecordUnpadded(calls[i]);
+                }
+
                 await RunAsync(calls[i], cancellationToken).ConfigureAwait(false);
             }
 
@@ -250,6 +303,11 @@ public abstract class OperationRunner : IDisposable
         try
         {
             TensorStacker.Stack(calls, stacked);
+            if (RecordsPadding)
+            {
+                TensorStacker.RecordPadding(calls, stacked);
+            }
+
             await RunAsync(stacked, calls.Count, cancellationToken).ConfigureAwait(false);
             TensorStacker.Unstack(stacked, calls);
         }
@@ -258,6 +316,9 @@ public abstract class OperationRunner : IDisposable
             Return(stacked);
         }
     }
+
+    /// <summary>Whether this runner records the padding of variable-length runs (false for wrappers whose inner runner records them).</summary>
+    protected virtual bool RecordsPadding => true;
 
     /// <summary>Runs the call on the backend. Inputs are set and validated; outputs must be filled.</summary>
     protected abstract void RunCore(InferenceCall call, CancellationToken cancellationToken);

