@@ -12,7 +12,8 @@ public sealed class PackagesFixture : IDisposable
     /// <summary>The packages ModelKit ships: one per src/ project.</summary>
     public static readonly string[] PackageIds =
     [
-        "ModelKit", "ModelKit.Cli", "ModelKit.Onnx", "ModelKit.OnnxFormat", "ModelKit.Protocol", "ModelKit.Remote", "ModelKit.Server",
+        "ModelKit", "ModelKit.Audio", "ModelKit.Cli", "ModelKit.Models", "ModelKit.Onnx", "ModelKit.OnnxFormat", "ModelKit.Protocol",
+        "ModelKit.Remote", "ModelKit.Server", "ModelKit.Text", "ModelKit.Vision",
     ];
 
     private readonly Lazy<string> _feed;
