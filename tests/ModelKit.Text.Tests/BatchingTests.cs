@@ -6,6 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace ModelKit.Text.Tests;
 
+/// <summary>Tests that count model runs on ModelKit's process-wide meter: they run alone, so other classes' runs of the same model are not counted.</summary>
+[CollectionDefinition(nameof(MeteredRuns), DisableParallelization = true)]
+public sealed class MeteredRuns;
+
+[Collection(nameof(MeteredRuns))]
 public sealed class BatchingTests(EmbeddingHost host) : IClassFixture<EmbeddingHost>
 {
     /// <summary>Texts of 3 to about 200 tokens (with [CLS] and [SEP]).</summary>
