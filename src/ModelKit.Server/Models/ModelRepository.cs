@@ -29,6 +29,9 @@ public sealed class RepositoryModelConfig
 
     /// <summary>The <c>options</c> section (a <see cref="ModelOptions"/>: threads, execution providers, batching, warm-up…), or null.</summary>
     public IConfigurationSection? Options { get; init; }
+
+    /// <summary>The <c>sequence_batching</c> section: the model is stateful and served in sequences; null for stateless models.</summary>
+    public SequenceBatchingConfig? SequenceBatching { get; init; }
 }
 
 /// <summary>
@@ -36,7 +39,8 @@ public sealed class RepositoryModelConfig
 /// an optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>:
 /// <code>
 /// { "version_policy": { "latest": { "num_versions": 2 } } | { "all": {} } | { "specific": { "versions": [1, 3] } },
-///   "options": { "IntraOpThreads": 1, "WarmupRuns": 2, "Batching": { "MaxBatchSize": 16 } } }
+///   "options": { "IntraOpThreads": 1, "WarmupRuns": 2, "Batching": { "MaxBatchSize": 16 } },
+///   "sequence_batching": { … } }
 /// </code>
 /// Every path is built from validated names and checked to stay inside the repository.
 /// </summary>
@@ -129,9 +133,11 @@ public sealed class ModelRepository
         var policy = configuration.GetSection("version_policy");
         var options = configuration.GetSection("options");
         var optionsSection = options.Exists() ? options : null;
+        var sequenceSection = configuration.GetSection("sequence_batching");
+        var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         if (!policy.Exists())
         {
-            return new RepositoryModelConfig { Options = optionsSection };
+            return new RepositoryModelConfig { Options = optionsSection, SequenceBatching = sequence };
         }
 
         var keys = policy.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -149,7 +155,7 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.latest.num_versions must be a positive integer (got '{count}').");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection, SequenceBatching = sequence };
         }
 
         if (keys.Contains("specific"))
@@ -170,12 +176,12 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.specific.versions is empty.");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection, SequenceBatching = sequence };
         }
 
         if (keys.Contains("all"))
         {
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection, SequenceBatching = sequence };
         }
 
         throw new ModelLoadException(model, $"{ConfigFileName}: version_policy must hold \"latest\", \"all\" or \"specific\".");
