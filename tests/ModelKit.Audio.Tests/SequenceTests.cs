@@ -38,6 +38,7 @@ public sealed class SequenceTests(SequenceFixture fixture, ITestOutputHelper out
         var (services, backend) = fixture.Client(SequenceFixture.Vad, protocol);
         using (services)
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             var remote = await Task.WhenAll(audio.Select(a => Task.Run(async () =>
             {
                 await using var sequence = backend.StartSequence();
@@ -54,6 +55,8 @@ public sealed class SequenceTests(SequenceFixture fixture, ITestOutputHelper out
                 return probabilities;
             })));
 
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            output.WriteLine($"{protocol}: {Sequences} sequences x {Frames} frames in {elapsed.TotalMilliseconds:0} ms ({Sequences * Frames / elapsed.TotalSeconds:0} frames/s, 32 ms of audio each)");
             double worst = 0;
             for (int s = 0; s < Sequences; s++)
             {
@@ -98,6 +101,55 @@ public sealed class SequenceTests(SequenceFixture fixture, ITestOutputHelper out
                 Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5, $"frame {i}: local {expected[i]}, remote {actual[i]}");
             }
         }
+    }
+
+    /// <summary>
+    /// Requests shaped as Triton's own Python clients send them (tritonclient/http/_utils.py and tritonclient/grpc/_utils.py,
+    /// <c>_get_inference_request</c>): every request carries all three parameters, <c>sequence_start</c>/<c>sequence_end</c> as
+    /// explicit booleans (false on the middle requests); gRPC puts the id in <c>int64_param</c> and the flags in <c>bool_param</c>.
+    /// </summary>
+    [Fact]
+    public async Task Requests_shaped_as_Tritons_clients_send_them_run_a_sequence()
+    {
+        var audio = Synth.Audio(seed: 11, frames: 3);
+        var expected = LocalProbabilities(audio, keepState: true);
+        var input = new float[SileroVad.InputSamples];
+        for (int f = 0; f < 3; f++)
+        {
+            audio.AsSpan(f * SileroVad.FrameSamples, SileroVad.FrameSamples).CopyTo(input.AsSpan(SileroVad.ContextSamples));
+            // REST (tritonclient.http): {"parameters": {"sequence_id": N, "sequence_start": b, "sequence_end": b}, "inputs": [...], "outputs": [...]}
+            string json = JsonSerializer.Serialize(new
+            {
+                parameters = new Dictionary<string, object> { ["sequence_id"] = 1001, ["sequence_start"] = f == 0, ["sequence_end"] = f == 2 },
+                inputs = new[] { new { name = "input", shape = new[] { 1, SileroVad.InputSamples }, datatype = "FP32", data = input } },
+                outputs = new[] { new { name = "output", parameters = new Dictionary<string, object> { ["binary_data"] = false } } },
+            });
+            using var response = await fixture.Host.Http.PostAsync($"v2/models/{SequenceFixture.Vad}/infer", new StringContent(json, Encoding.UTF8, "application/json"));
+            string body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            float rest = JsonDocument.Parse(body).RootElement.GetProperty("outputs")[0].GetProperty("data")[0].GetSingle();
+
+            // gRPC (tritonclient.grpc), a second sequence fed the same frames.
+            var request = new ModelInferRequest { ModelName = SequenceFixture.Vad };
+            request.Parameters["sequence_id"] = new InferParameter { Int64Param = 1002 };
+            request.Parameters["sequence_start"] = new InferParameter { BoolParam = f == 0 };
+            request.Parameters["sequence_end"] = new InferParameter { BoolParam = f == 2 };
+            var tensor = new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32" };
+            tensor.Shape.AddRange([1, SileroVad.InputSamples]);
+            request.Inputs.Add(tensor);
+            request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan())));
+            var answer = await fixture.Host.Grpc.ModelInferAsync(request);
+            float grpc = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(answer.RawOutputContents[answer.Outputs.ToList().FindIndex(static o => o.Name == "output")].Span)[0];
+
+            Assert.True(Math.Abs(rest - expected[f]) <= 1e-5, $"frame {f}: REST {rest}, local {expected[f]}");
+            Assert.True(Math.Abs(grpc - expected[f]) <= 1e-5, $"frame {f}: gRPC {grpc}, local {expected[f]}");
+            input.AsSpan(SileroVad.InputSamples - SileroVad.ContextSamples).CopyTo(input);
+        }
+
+        // sequence_end freed it: a fourth request without a start is refused, naming why.
+        using var after = await fixture.Host.Http.PostAsync($"v2/models/{SequenceFixture.Vad}/infer", Json(sequenceId: 1001, start: false));
+        Assert.Equal(HttpStatusCode.BadRequest, after.StatusCode);
+        Assert.Contains("ended (sequence_end)", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
