@@ -129,8 +129,12 @@ internal sealed class ModelManager : IDisposable
         finally
         {
             _started.TrySetResult();
-            var ready = _models.Values.Where(static m => m.Current.Versions.Length > 0).Select(static m => m.Name).ToList();
-            ServerLog.ServerReady(_logger, ready.Count, string.Join(", ", ready));
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var ready = _models.Values.Where(static m => m.Current.Versions.Length > 0).Select(static m => m.Name).ToList();
+                string names = string.Join(", ", ready);
+                ServerLog.ServerReady(_logger, ready.Count, names);
+            }
         }
     }
 
