@@ -119,7 +119,7 @@ public sealed class ModelServer : IDisposable
     internal ModelManager Models => _models;
 
     /// <summary>The model tag for metrics: the name when served, otherwise <c>unknown</c>.</summary>
-    public string MetricsModelName(string? name) => _models.Knows(name) ? name! : ServerMetrics.UnknownModel;
+    public string MetricsModelName(string? name) => _models.CanonicalName(name) ?? ServerMetrics.UnknownModel;
 
     /// <summary><c>GET /v2</c>.</summary>
     public ServerMetadataResponse GetServerMetadata() => new()

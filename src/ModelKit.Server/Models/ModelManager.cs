@@ -71,6 +71,12 @@ internal sealed class ModelManager : IDisposable
     /// <summary>Whether the server knows <paramref name="name"/> (for metrics tags: unknown names are not recorded as such).</summary>
     public bool Knows(string? name) => name is not null && _models.ContainsKey(name);
 
+    /// <summary>
+    /// The served model's own name string for <paramref name="name"/> (one instance per model, so that metric tags compare by
+    /// reference on the hot path), or <see langword="null"/> when no such model is known.
+    /// </summary>
+    public string? CanonicalName(string? name) => name is not null && _models.TryGetValue(name, out var model) ? model.Name : null;
+
     /// <summary>Registers and loads the models to serve at start-up.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
