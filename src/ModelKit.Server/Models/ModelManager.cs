@@ -355,7 +355,7 @@ internal sealed class ModelManager : IDisposable
 
         var repository = Repository ?? throw new ModelNotFoundException($"Model '{model.Name}' has no repository.");
         var config = repository.ReadConfig(model.Name);
-        var selected = ModelRepository.Select(model.Name, config, repository.ListVersions(model.Name));
+        var selected = ModelRepository.Select(model.Name, config, repository.ListVersions(model.Name, pipeline: config.Processing is not null));
         var built = new List<ServedModelVersion>(selected.Count);
         try
         {
@@ -365,6 +365,7 @@ internal sealed class ModelManager : IDisposable
                 config.Options?.Bind(options);
                 int warmups = config.Options?["WarmupRuns"] is null ? _options.WarmupRuns : options.WarmupRuns;
                 options.Path = path;
+                options.Processing = config.Processing;
                 options.Endpoint = null;
                 options.WarmupRuns = 0;
                 options.ReloadOnChange = false;
@@ -375,7 +376,8 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
-                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, options.IsLocal ? ProtocolNames.OnnxPlatform : "modelkit_remote")
+                    string platform = config.Processing?.Kind is { } kind ? "modelkit_" + kind.Replace('-', '_') : ProtocolNames.OnnxPlatform;
+                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, platform)
                     {
                         Options = options,
                         RepositoryConfig = config,
