@@ -129,8 +129,12 @@ internal sealed class ModelManager : IDisposable
         finally
         {
             _started.TrySetResult();
-            var ready = _models.Values.Where(static m => m.Current.Versions.Length > 0).Select(static m => m.Name).ToList();
-            ServerLog.ServerReady(_logger, ready.Count, string.Join(", ", ready));
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var ready = _models.Values.Where(static m => m.Current.Versions.Length > 0).Select(static m => m.Name).ToList();
+                string names = string.Join(", ", ready);
+                ServerLog.ServerReady(_logger, ready.Count, names);
+            }
         }
     }
 
@@ -354,7 +358,7 @@ internal sealed class ModelManager : IDisposable
 
         var repository = Repository ?? throw new ModelNotFoundException($"Model '{model.Name}' has no repository.");
         var config = repository.ReadConfig(model.Name);
-        var selected = ModelRepository.Select(model.Name, config, repository.ListVersions(model.Name));
+        var selected = ModelRepository.Select(model.Name, config, repository.ListVersions(model.Name, pipeline: config.Processing is not null));
         var built = new List<ServedModelVersion>(selected.Count);
         try
         {
@@ -364,6 +368,7 @@ internal sealed class ModelManager : IDisposable
                 config.Options?.Bind(options);
                 int warmups = config.Options?["WarmupRuns"] is null ? _options.WarmupRuns : options.WarmupRuns;
                 options.Path = path;
+                options.Processing = config.Processing;
                 options.Endpoint = null;
                 options.WarmupRuns = 0;
                 options.ReloadOnChange = false;
@@ -374,14 +379,19 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
+                    if (config.SequenceBatching is not null && config.Processing is not null)
+                    {
+                        throw new ModelLoadException(model.Name, "config.json sets both processing (a pipeline) and sequence_batching; sequences are served for plain ONNX models.");
+                    }
+
                     if (config.SequenceBatching is not null && options.Batching is not null)
                     {
                         throw new ModelLoadException(model.Name,
                             "config.json sets both options.Batching (dynamic batching of independent requests) and sequence_batching; a stateful model batches its sequences with sequence_batching.max_batch_size alone.");
                     }
 
-                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, options.IsLocal ? ProtocolNames.OnnxPlatform : "modelkit_remote",
-                        config.SequenceBatching, _metrics)
+                    string platform = config.Processing?.Kind is { } kind ? "modelkit_" + kind.Replace('-', '_') : ProtocolNames.OnnxPlatform;
+                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, platform, config.SequenceBatching, _metrics)
                     {
                         Options = options,
                         RepositoryConfig = config,
