@@ -54,7 +54,7 @@ public sealed partial class DiagnosticTests
             {|MK4003:double[]|} Embed(string text);
 
             [Preprocess<Tokens>, Postprocess<Pooling>]
-            ValueTask<{|MK4003:float[][]|}> EmbedAsync(string text, CancellationToken cancellationToken);
+            {|MK4003:ValueTask<float[][]>|} EmbedAsync(string text, CancellationToken cancellationToken);
 
             [Preprocess<Tokens>, Postprocess<Pooling>]
             {|MK4003:float[]|} EmbedBatch(IReadOnlyList<string> texts);
