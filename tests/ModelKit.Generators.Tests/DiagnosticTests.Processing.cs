@@ -167,5 +167,20 @@ public sealed partial class DiagnosticTests
         }
         """);
 
+    [Fact]
+    public Task Methods_with_steps_are_left_to_the_binding_when_the_model_is_listed() =>
+        // The steps' tensors are known only at run time: no MK3006 "never supplies input 'x'" on a method whose step writes it.
+        // A method with tensors of its own in the same contract is still checked.
+        VerifyWithModel("""
+            [ModelContract("m")]
+            public partial interface IEncoder
+            {
+                [Preprocess<Tokens>, Postprocess<Pooling>]
+                float[] Embed(string text);
+
+                [return: Tensor("y")] float[] {|MK3006:PredictRaw|}([Tensor("X1")] float[] {|MK3001:pixels|});
+            }
+            """ + Steps, ModelM);
+
     private static Task VerifySteps(string source) => GeneratorTest.ForSource(Source(source) + Steps).DiagnosticsOnly().RunAsync();
 }

@@ -129,6 +129,25 @@ public sealed class ContractTests(MiniLmServer server) : IClassFixture<MiniLmSer
         Assert.Contains("AddKeyedSingleton<BertTokenization>(\"minilm\"", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_services_a_step_only_DI_can_create_is_a_clear_error()
+    {
+        await using var provider = Local();
+        var backend = provider.GetRequiredService<ModelRegistry>().GetBackend("minilm");
+
+        var error = Assert.Throws<ModelKitException>(() => CreateWithoutServices<ISentenceEncoder>(backend));
+        Assert.Contains("CreateClient(backend, services)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("BertTokenization", error.Message, StringComparison.Ordinal);
+
+        // With the services, the same static factory finds the model's keyed steps.
+        var encoder = CreateWithServices<ISentenceEncoder>(backend, provider);
+        AssertSame(provider.GetRequiredService<ISentenceEncoder>().Embed("Dogs bark."), encoder.Embed("Dogs bark."), "Dogs bark.");
+    }
+
+    private static T CreateWithoutServices<T>(IInferenceBackend backend) where T : class, IModelContract<T> => T.CreateClient(backend);
+
+    private static T CreateWithServices<T>(IInferenceBackend backend, IServiceProvider services) where T : class, IModelContract<T> => T.CreateClient(backend, services);
+
     private static ServiceProvider Local()
     {
         var services = new ServiceCollection();
