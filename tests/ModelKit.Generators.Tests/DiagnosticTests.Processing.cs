@@ -164,6 +164,35 @@ public sealed partial class DiagnosticTests
 
             [Preprocess<Tokens>, Postprocess<Pooling>]
             Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedBatchAsync(IReadOnlyList<string?> texts, CancellationToken cancellationToken = default);
+
+            // Steps the client must not create itself (DI only): a required member, an obsolete or inaccessible constructor.
+            [Preprocess<ConfiguredTokens>, Postprocess<LegacyPooling>]
+            float[] EmbedConfigured(string text);
+
+            [Preprocess<ObjectTokens>, Postprocess<Pooling>]
+            float[] EmbedAnything(string text); // contravariance: a step for object takes a string
+        }
+
+        public sealed class ConfiguredTokens : ModelKit.Processing.IPreprocessor<string>
+        {
+            public required string Vocabulary { get; init; }
+            public IReadOnlyList<ModelKit.Processing.StepTensor> Tensors => [];
+            public void Preprocess(string input, ModelKit.Processing.ProcessingContext context) { }
+        }
+
+        public sealed class LegacyPooling : ModelKit.Processing.IPostprocessor<float[]>
+        {
+            [Obsolete("use the other constructor")]
+            public LegacyPooling() { }
+            private LegacyPooling(int dimensions) => _ = dimensions;
+            public IReadOnlyList<ModelKit.Processing.StepTensor> Tensors => [];
+            public float[] Postprocess(ModelKit.Processing.ProcessingContext context) => [];
+        }
+
+        public sealed class ObjectTokens : ModelKit.Processing.IPreprocessor<object>
+        {
+            public IReadOnlyList<ModelKit.Processing.StepTensor> Tensors => [];
+            public void Preprocess(object input, ModelKit.Processing.ProcessingContext context) { }
         }
         """);
 

@@ -359,12 +359,46 @@ namespace ModelKit.Generators.Parsing
             return false;
         }
 
-        /// <summary>Whether the client may create the step itself (an accessible parameterless constructor) when DI has none registered.</summary>
+        /// <summary>
+        /// Whether the client may create the step itself when DI has none registered: an accessible parameterless constructor
+        /// (<c>[Obsolete]</c> ones left alone) and no <c>required</c> members. Otherwise only DI can give it.
+        /// </summary>
         private bool IsCreatable(INamedTypeSymbol step)
         {
+            bool hasConstructor = false;
             foreach (var constructor in step.InstanceConstructors)
             {
-                if (constructor.Parameters.Length == 0 && IsAccessible(constructor))
+                if (constructor.Parameters.Length == 0 && IsAccessible(constructor) && !IsObsolete(constructor))
+                {
+                    hasConstructor = true;
+                    break;
+                }
+            }
+
+            if (!hasConstructor)
+            {
+                return false;
+            }
+
+            for (var current = step; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true })
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsObsolete(ISymbol symbol)
+        {
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                if (attribute.AttributeClass is { } type && TensorTypes.Is(type, "System", "ObsoleteAttribute"))
                 {
                     return true;
                 }
