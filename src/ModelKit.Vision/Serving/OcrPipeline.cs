@@ -182,6 +182,8 @@ public sealed class OcrPipelineBackend : PipelineBackend
                 network.Dispose();
             }
         }
+
+        base.Dispose(disposing);
     }
 }
 
