@@ -26,7 +26,7 @@ public static class SentenceCorpus
             ["fresh tomatoes", "a loaf of bread", "garlic and onions", "an apple pie", "a pot of soup", "spicy noodles"],
             ["the kitchen", "the restaurant", "a tiny flat", "the bakery", "the camp kitchen", "the cafeteria"]),
         new("weather",
-            ["{0} is expected {1} over {2}.", "Forecasters warn of {0} {1} in {2}.", "After {0}, {2} woke up {1}."],
+            ["{0} is expected {1} over {2}.", "Forecasters warn of {0} {1} in {2}.", "{0} left {2} cold and grey {1}."],
             ["Heavy rain", "A thunderstorm", "Thick fog", "A cold front", "Strong wind", "Freezing snow"],
             ["this weekend", "tomorrow morning", "late tonight", "by Friday", "for three days", "before noon"],
             ["the coast", "the northern hills", "the city", "the valley", "the islands", "the airport"]),
