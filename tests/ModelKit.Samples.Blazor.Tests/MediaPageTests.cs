@@ -25,7 +25,7 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
     public async Task Search_RanksTheRelatedSentencesFirst_LocalAndRemote()
     {
         var app = await fixture.AppAsync();
-        var page = await fixture.OpenAsync(app, "search");
+        var page = await OpenAsync(app, "search");
         await Expect(page.GetByTestId("no-results")).ToBeVisibleAsync();
 
         var music = await SearchAsync(page, "someone plays an instrument", FirstAnswer);
@@ -52,7 +52,7 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
     {
         string[] typed = ["Invoices are due on Friday", "The quick brown fox jumps over the lazy dog"];
         var app = await fixture.AppAsync();
-        var page = await fixture.OpenAsync(app, "read");
+        var page = await OpenAsync(app, "read");
         await page.GetByTestId("text").FillAsync(string.Join('\n', typed));
         await page.GetByTestId("draw-read").ClickAsync();
 
@@ -93,7 +93,7 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
         string notAnImage = Path.Combine(_folder, "notes.png");
         File.WriteAllText(notAnImage, "this is text, not a picture");
         var app = await fixture.AppAsync();
-        var page = await fixture.OpenAsync(app, "read");
+        var page = await OpenAsync(app, "read");
 
         await page.GetByTestId("upload").SetInputFilesAsync(png);
         await Expect(page.GetByTestId("ocr-view")).ToHaveAttributeAsync("data-version", "1", FirstAnswer);
@@ -109,7 +109,7 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
     {
         var recording = await MakeRecordingAsync("phrases.wav");
         var app = await fixture.AppAsync();
-        var page = await fixture.OpenAsync(app, "listen");
+        var page = await OpenAsync(app, "listen");
 
         await page.GetByTestId("upload").SetInputFilesAsync(recording.Path);
         var timeline = page.GetByTestId("timeline");
@@ -146,6 +146,7 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
             context.SetDefaultTimeout(20_000);
             var page = await context.NewPageAsync();
             await page.GotoAsync($"{app.Url}/listen");
+            await WaitInteractiveAsync(page);
 
             await page.GetByTestId("record").ClickAsync();
             await Expect(page.GetByTestId("recording")).ToBeVisibleAsync();
@@ -168,6 +169,16 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private async Task<IPage> OpenAsync(AppProcess app, string path)
+    {
+        var page = await fixture.OpenAsync(app, path);
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    private static Task WaitInteractiveAsync(IPage page) =>
+        Expect(page.GetByTestId("media-page")).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 30_000 });
 
     private async Task<SpeechRecording> MakeRecordingAsync(string name, IReadOnlyList<(TimeSpan, string)>? phrases = null)
     {
