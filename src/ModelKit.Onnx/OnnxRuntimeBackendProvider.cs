@@ -8,7 +8,7 @@ public sealed class OnnxRuntimeBackendProvider : IInferenceBackendProvider
 {
     public string Name => "onnxruntime";
 
-    public bool CanCreate(ModelOptions options) => options.IsLocal && !options.IsRemote;
+    public bool CanCreate(ModelOptions options) => options.IsLocal && !options.IsRemote && options.Processing?.Kind is null;
 
     public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)
     {

@@ -101,6 +101,8 @@ internal sealed class BalancedTransport : RemoteTransport
         {
             member.Transport.Dispose();
         }
+
+        base.Dispose();
     }
 
     /// <summary>The endpoint for the next attempt: not yet tried by this call, preferably up, by the mode's rule.</summary>

@@ -85,7 +85,11 @@ public sealed class RemoteBackend : IInferenceBackend
             {
                 backend.Signature = transport.GetSignatureAsync(CancellationToken.None).GetAwaiter().GetResult();
                 backend.SignatureFromServer = true;
-                RemoteLog.Connected(logger, modelName, target.Protocol, target.EndpointText, target.RemoteName, target.Version ?? "(server's choice)", backend.Signature.ToString());
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    string signature = backend.Signature.ToString();
+                    RemoteLog.Connected(logger, modelName, target.Protocol, target.EndpointText, target.RemoteName, target.Version ?? "(server's choice)", signature);
+                }
             }
             catch (RemoteEndpointUnreachableException ex) when (backend.HasFallback)
             {

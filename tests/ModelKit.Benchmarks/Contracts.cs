@@ -17,6 +17,9 @@ public partial interface IMnistBench
 public partial interface ITinyAdd
 {
     void Add([Tensor("a", 1, 16)] ReadOnlyMemory<float> a, [Tensor("b", 1, 16)] ReadOnlyMemory<float> b, [Output, Tensor("y", 1, 16)] Memory<float> sum);
+
+    /// <summary>The same call bound once to the caller's buffers (a prepared call the caller keeps).</summary>
+    PreparedCall PrepareAdd([Tensor("a", 1, 16)] ReadOnlyMemory<float> a, [Tensor("b", 1, 16)] ReadOnlyMemory<float> b, [Output, Tensor("y", 1, 16)] Memory<float> sum);
 }
 
 [ModelContract("mlp")]

@@ -2,6 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Grpc.Core;
+using Grpc.Net.Client;
+using ModelKit.Protocol;
+using ModelKit.Protocol.Grpc;
+using ModelKit.Testing;
 
 namespace ModelKit.Operations.Tests;
 
@@ -132,6 +137,134 @@ public sealed class DrainTests : IDisposable
         Assert.True(refusedAt is not null, "the probe never saw the listener close");
         Assert.True(notReadyAt >= signaledAt && notReadyAt < refusedAt, $"signal at {signaledAt:F0} ms, not ready at {notReadyAt:F0} ms, listener closed at {refusedAt:F0} ms");
         Assert.Contains("Draining: not ready", log, StringComparison.Ordinal);
+        Assert.Contains("Drained in", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Drain timeout", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_under_grpc_load_fails_ServerReady_first_refuses_new_calls_and_completes_every_accepted_call()
+    {
+        TestModels.Repository(_repository, "slow", TestModels.Slow(96));
+        int port = ServeProcess.FreePort();
+        int grpcPort = ServeProcess.FreePort();
+        using var server = ServeProcess.Start(["serve", _repository, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grpc-port", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--drain-timeout", "20"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        await server.WaitForOkAsync(http, "/v2/health/ready", TimeSpan.FromSeconds(60));
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var request = new InferenceRequest { ModelName = "slow" };
+        request.Inputs.Add(new InferTensor("x", TensorValue.Create(Enumerable.Range(0, 32 * 256).Select(static i => (float)(i % 7)).ToArray(), 32, 256)));
+        var message = GrpcInferenceCodec.EncodeRequest(request);
+
+        var clock = Stopwatch.StartNew();
+        var results = new List<Outcome>();
+        var stop = new CancellationTokenSource();
+        double? notReadyAt = null;
+        double? refusedAt = null;
+        double signaledAt = double.MaxValue;
+
+        static bool Refused(RpcException ex) =>
+            ex.StatusCode == StatusCode.Unavailable
+            && ex.Status.DebugException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } or SocketException { SocketErrorCode: SocketError.ConnectionRefused };
+
+        async Task Worker()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                double started = clock.Elapsed.TotalMilliseconds;
+                Outcome outcome;
+                try
+                {
+                    var response = await client.ModelInferAsync(message, deadline: DateTime.UtcNow.AddSeconds(60));
+                    bool complete = response.Outputs.Count == 1 && response.RawOutputContents.Count == 1 && response.RawOutputContents[0].Length == 32 * 256 * 4;
+                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 200, complete ? null : "incomplete response", null);
+                }
+                catch (RpcException ex) when (Refused(ex) || (ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal) && clock.Elapsed.TotalMilliseconds > signaledAt))
+                {
+                    // The listener is closed, or the connection closed under a call being started after the signal: the call never
+                    // reached the server (a client's retry or the Service sends it to another replica).
+                    return;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is null)
+                {
+                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 503, null, ex.Status.Detail); // the server's own answer
+                }
+                catch (RpcException ex)
+                {
+                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 0, $"{ex.StatusCode}: {ex.Status.Detail} {ex.Status.DebugException?.GetType().Name}", null);
+                }
+
+                lock (results)
+                {
+                    results.Add(outcome);
+                }
+
+                if (outcome.Status == 503)
+                {
+                    return;
+                }
+            }
+        }
+
+        async Task ReadinessProbe()
+        {
+            // A gRPC readiness probe (as kubelet's grpc probe or a mesh would run it) on its own connection.
+            using var probeChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            var probe = new GRPCInferenceService.GRPCInferenceServiceClient(probeChannel);
+            while (true)
+            {
+                try
+                {
+                    var ready = await probe.ServerReadyAsync(new ServerReadyRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                    if (!ready.Ready)
+                    {
+                        notReadyAt ??= clock.Elapsed.TotalMilliseconds;
+                    }
+                }
+                catch (RpcException ex) when (Refused(ex) || ex.StatusCode == StatusCode.Unavailable)
+                {
+                    refusedAt ??= clock.Elapsed.TotalMilliseconds;
+                    return;
+                }
+
+                await Task.Delay(2);
+            }
+        }
+
+        var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(Worker)).ToList();
+        var readiness = Task.Run(ReadinessProbe);
+        await Eventually.True(() =>
+        {
+            lock (results)
+            {
+                return results.Count(static r => r.Status == 200) >= 2 * Workers;
+            }
+        }, TimeSpan.FromSeconds(60), "the gRPC load to run");
+
+        signaledAt = clock.Elapsed.TotalMilliseconds;
+        server.Terminate();
+        int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        stop.Cancel();
+        await Task.WhenAll(load);
+        await readiness;
+
+        string log = server.Output;
+        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{log}");
+        Outcome[] all;
+        lock (results)
+        {
+            all = [.. results];
+        }
+
+        var failed = all.Where(static r => r.Status == 0 || r.Error is not null).ToList();
+        Assert.True(failed.Count == 0, $"{failed.Count} of {all.Length} calls failed: {string.Join("; ", failed.Take(5).Select(f => $"{f.Started - signaledAt:F1} ms {f.Error}"))}\n{log}");
+        Assert.All(all.Where(static r => r.Status == 503), static r => Assert.Contains("shutting down", r.Body, StringComparison.Ordinal));
+        int inFlightCompleted = all.Count(r => r.Status == 200 && r.Started < signaledAt && r.Ended > signaledAt);
+        Assert.True(inFlightCompleted > 0, $"no call was in progress at SIGTERM ({all.Length} calls)\n{log}");
+        Assert.True(notReadyAt is not null, $"ServerReady never answered false before the listener closed\n{log}");
+        Assert.True(refusedAt is not null, "the probe never saw the listener close");
+        Assert.True(notReadyAt >= signaledAt && notReadyAt < refusedAt, $"signal at {signaledAt:F0} ms, not ready at {notReadyAt:F0} ms, listener closed at {refusedAt:F0} ms");
         Assert.Contains("Drained in", log, StringComparison.Ordinal);
         Assert.DoesNotContain("Drain timeout", log, StringComparison.Ordinal);
     }

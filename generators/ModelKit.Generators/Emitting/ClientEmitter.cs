@@ -206,6 +206,20 @@ namespace ModelKit.Generators.Emitting
             writer.OpenBlock();
             WriteInputs(writer, operation, call, item: null);
             WriteDestinations(writer, operation, call);
+            if (operation.Result == ResultKind.Prepared)
+            {
+                // The prepared call owns the rented call from here; it goes back to the pool when the prepared call is disposed.
+                writer.WriteLine("return " + runner + ".Prepare(" + call + ");");
+                writer.CloseBlock();
+                writer.WriteLine("catch");
+                writer.OpenBlock();
+                writer.WriteLine(runner + ".Return(" + call + ");");
+                writer.WriteLine("throw;");
+                writer.CloseBlock();
+                writer.CloseBlock();
+                return;
+            }
+
             string token = CancellationToken(operation);
             writer.WriteLine(operation.IsAsync
                 ? "await " + runner + ".RunAsync(" + call + ", " + token + ").ConfigureAwait(false);"

@@ -56,6 +56,9 @@ namespace ModelKit.Generators.Model
 
         /// <summary>A tensor value (<c>[return: Tensor]</c>).</summary>
         Tensor,
+
+        /// <summary><c>ModelKit.PreparedCall</c>: the call bound to the parameters' buffers, run later as many times as wanted.</summary>
+        Prepared,
     }
 
     /// <summary>How a collection of a batch operation is typed.</summary>

@@ -38,7 +38,7 @@ namespace ModelKit.Generators.Parsing
             }
         }
 
-        private EquatableArray<OperationModel> BuildOperations(List<OperationBuilder> operations)
+        private static EquatableArray<OperationModel> BuildOperations(List<OperationBuilder> operations)
         {
             var models = new List<OperationModel>(operations.Count);
             var fieldNames = new HashSet<string>(StringComparer.Ordinal);

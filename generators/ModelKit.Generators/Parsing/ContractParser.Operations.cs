@@ -24,6 +24,12 @@ namespace ModelKit.Generators.Parsing
             {
                 resultType = null;
             }
+            else if (IsPreparedCall(returnType))
+            {
+                // A prepared call: the parameters are bound once; outputs go to the [Output] destinations on every run.
+                operation.Result = ResultKind.Prepared;
+                resultType = null;
+            }
             else if (TensorTypes.IsTaskLike(returnType, out var awaited))
             {
                 operation.IsAsync = true;
@@ -220,6 +226,9 @@ namespace ModelKit.Generators.Parsing
             Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName, UnsupportedParameterReason(type));
             operation.HasErrors = true;
         }
+
+        private static bool IsPreparedCall(ITypeSymbol type) =>
+            type is INamedTypeSymbol { Name: "PreparedCall", Arity: 0, ContainingNamespace: { Name: "ModelKit", ContainingNamespace.IsGlobalNamespace: true } };
 
         private void ParseResult(OperationBuilder operation, IMethodSymbol method, ITypeSymbol resultType, Location returnLocation)
         {

@@ -52,7 +52,7 @@ namespace ModelKit.Generators.Scaffolding
             }
             else
             {
-                builder.Append("// Scaffolded by `modelkit scaffold` from model '").Append(modelName).Append("'").Append(signature.Source.Length > 0 ? " (" + signature.Source + ")" : string.Empty).Append(".\n");
+                builder.Append("// Scaffolded by `modelkit scaffold` from model '").Append(modelName).Append('\'').Append(signature.Source.Length > 0 ? " (" + signature.Source + ")" : string.Empty).Append(".\n");
                 builder.Append("using System;\nusing System.Collections.Generic;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing ModelKit;\n\n");
                 if (ns is not null)
                 {

@@ -81,14 +81,22 @@ public sealed class PrometheusExporter : IDisposable
 
     private sealed class InstrumentState
     {
+        private const int FastPathSeries = 8;
+
         // Series by an order-independent hash of their tags; each bucket is an immutable array replaced under _gate when a new
         // series appears. Recording a measurement of a known series takes no lock and allocates nothing.
         private readonly ConcurrentDictionary<int, Series[]> _series = new();
         private readonly Lock _gate = new();
+
+        // The first series in creation order, searched first by reference: instrumented code passes the same tag key and value
+        // instances on every call (literals, a model's own name), so the usual measurement finds its series with a few pointer
+        // comparisons, without hashing strings. Anything else (boxed numbers, strings built per call) takes the hash path.
+        private Series[] _recent = [];
         private readonly string _kind;
         private readonly double[] _bounds;
         private readonly string _help;
         private readonly bool _observable;
+        private readonly bool _isHistogram;
 
         public InstrumentState(Instrument instrument)
         {
@@ -110,6 +118,7 @@ public sealed class PrometheusExporter : IDisposable
                     break;
                 case Histogram<double> or Histogram<float> or Histogram<long> or Histogram<int>:
                     _kind = "histogram";
+                    _isHistogram = true;
                     Name = baseName;
                     _bounds = AdvisedBounds(instrument) ?? (instrument.Unit == "s" ? SecondsBuckets : DefaultBuckets);
                     break;
@@ -126,7 +135,7 @@ public sealed class PrometheusExporter : IDisposable
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             var series = Find(tags);
-            if (_kind == "histogram")
+            if (_isHistogram)
             {
                 int bucket = Array.BinarySearch(_bounds, value);
                 Interlocked.Increment(ref series.Buckets[bucket < 0 ? ~bucket : bucket]);
@@ -146,6 +155,14 @@ public sealed class PrometheusExporter : IDisposable
 
         private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
+            foreach (var candidate in Volatile.Read(ref _recent))
+            {
+                if (candidate.SameInstances(tags))
+                {
+                    return candidate;
+                }
+            }
+
             int hash = Hash(tags);
             if (_series.TryGetValue(hash, out var candidates))
             {
@@ -176,6 +193,11 @@ public sealed class PrometheusExporter : IDisposable
 
                 var series = new Series(tags.ToArray(), Key(tags), _bounds.Length);
                 _series[hash] = [.. existing, series];
+                if (_recent.Length < FastPathSeries)
+                {
+                    Volatile.Write(ref _recent, [.. _recent, series]);
+                }
+
                 return series;
             }
         }
@@ -203,7 +225,7 @@ public sealed class PrometheusExporter : IDisposable
             builder.Append("# TYPE ").Append(Name).Append(' ').Append(_kind).Append('\n');
             foreach (var series in _series.Values.SelectMany(static s => s).OrderBy(static s => s.Labels, StringComparer.Ordinal))
             {
-                if (_kind == "histogram")
+                if (_isHistogram)
                 {
                     // Read the count first: a measurement racing the scrape shows up in the buckets no later than in the count.
                     long count = Volatile.Read(ref series.Count);
@@ -287,6 +309,25 @@ public sealed class PrometheusExporter : IDisposable
         public double Sum;
 
         public string Labels { get; } = labels;
+
+        /// <summary>The same tag key and value instances in the same order (a match by reference only; false says nothing).</summary>
+        public bool SameInstances(ReadOnlySpan<KeyValuePair<string, object?>> other)
+        {
+            if (other.Length != tags.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < other.Length; i++)
+            {
+                if (!ReferenceEquals(other[i].Key, tags[i].Key) || !ReferenceEquals(other[i].Value, tags[i].Value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> other)
         {

@@ -119,7 +119,7 @@ public sealed class ModelServer : IDisposable
     internal ModelManager Models => _models;
 
     /// <summary>The model tag for metrics: the name when served, otherwise <c>unknown</c>.</summary>
-    public string MetricsModelName(string? name) => _models.Knows(name) ? name! : ServerMetrics.UnknownModel;
+    public string MetricsModelName(string? name) => _models.CanonicalName(name) ?? ServerMetrics.UnknownModel;
 
     /// <summary><c>GET /v2</c>.</summary>
     public ServerMetadataResponse GetServerMetadata() => new()
@@ -164,19 +164,64 @@ public sealed class ModelServer : IDisposable
     /// <summary>
     /// Checks what a REST request's JSON declares (input names, datatypes, shapes, element counts) against the model before its
     /// tensor data is decoded. Throws <see cref="ModelNotFoundException"/>, <see cref="ModelUnavailableException"/> or
-    /// <see cref="InferenceRequestException"/>.
+    /// <see cref="InferenceRequestException"/>. Returns the limits to decode the request with (see <see cref="LimitsFor(string?, string?)"/>).
     /// </summary>
-    public void CheckRestRequest(string? name, string? version, ReadOnlySpan<byte> json)
+    public ProtocolLimits CheckRestRequest(string? name, string? version, ReadOnlySpan<byte> json)
     {
         var served = _models.Acquire(name, version);
         try
         {
             RequestPreflight.CheckRest(served, json, Limits);
+            return LimitsFor(served);
         }
         finally
         {
             served.Release();
         }
+    }
+
+    /// <summary>
+    /// The limits to decode a request for a model (version) with: the server's <see cref="Limits"/>, plus the model's binary BYTES
+    /// inputs (<see cref="TensorInfo.BinaryContent"/>, e.g. an OCR pipeline's image) so their elements are kept as bytes. Unknown
+    /// models get the server's limits (the inference then answers not found).
+    /// </summary>
+    public ProtocolLimits LimitsFor(string? name, string? version)
+    {
+        ServedModelVersion served;
+        try
+        {
+            served = _models.Acquire(name, version);
+        }
+        catch (Exception ex) when (ex is ModelNotFoundException or ModelUnavailableException)
+        {
+            return Limits;
+        }
+
+        try
+        {
+            return LimitsFor(served);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    private ProtocolLimits LimitsFor(ServedModelVersion served)
+    {
+        if (served.BinaryInputs is not { } binary)
+        {
+            return Limits;
+        }
+
+        return served.DecodeLimits ??= new ProtocolLimits
+        {
+            MaxElementsPerTensor = Limits.MaxElementsPerTensor,
+            MaxTensors = Limits.MaxTensors,
+            MaxRank = Limits.MaxRank,
+            MaxJsonDepth = Limits.MaxJsonDepth,
+            BinaryBytesTensors = binary,
+        };
     }
 
     /// <summary>Triton's model configuration of a model (version); throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
@@ -276,6 +321,54 @@ public sealed class ModelServer : IDisposable
         finally
         {
             served.Release();
+        }
+    }
+
+    /// <summary>
+    /// Acquires the latest version of <paramref name="name"/> when its backend is an embedding generator (a repository model with
+    /// <c>text-embedding</c> processing); release it after the call. Null (and a null generator) otherwise.
+    /// </summary>
+    internal ServedModelVersion? AcquireEmbeddingGenerator(string name, out Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? generator)
+    {
+        generator = null;
+        if (!_models.Knows(name))
+        {
+            // A repository folder added after start-up is found (and loaded on demand) only through the repository API.
+            return null;
+        }
+
+        ServedModelVersion served;
+        try
+        {
+            served = _models.Acquire(name, null);
+        }
+        catch (Exception ex) when (ex is ModelNotFoundException or ModelUnavailableException)
+        {
+            return null;
+        }
+
+        if (served.Backend is Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> found)
+        {
+            generator = found;
+            return served;
+        }
+
+        served.Release();
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in an inference slot (the limits of <see cref="InferAsync"/>: concurrency, then the queue).</summary>
+    /// <exception cref="ServerBusyException">The queue is full.</exception>
+    internal async Task<T> RunLimitedAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _limiter.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limiter.Exit();
         }
     }
 

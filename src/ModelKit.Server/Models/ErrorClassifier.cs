@@ -34,6 +34,7 @@ internal static class ErrorClassifier
         Protocol.ProtocolException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", ex.Reason, ex.Message),
         InferenceRequestException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", ex.Reason, ex.Message),
         TensorMismatchException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "invalid_input", ex.Message),
+        Processing.ProcessingException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "processing_failed", ex.Message),
         ModelContractMismatchException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "invalid_input", ex.Message),
         ModelNotFoundException ex => new(404, GrpcStatusCode.NotFound, "not_found", "model_not_found", ex.Message),
         ModelUnavailableException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "model_unavailable", ex.Message),

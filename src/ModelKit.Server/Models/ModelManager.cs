@@ -71,6 +71,12 @@ internal sealed class ModelManager : IDisposable
     /// <summary>Whether the server knows <paramref name="name"/> (for metrics tags: unknown names are not recorded as such).</summary>
     public bool Knows(string? name) => name is not null && _models.ContainsKey(name);
 
+    /// <summary>
+    /// The served model's own name string for <paramref name="name"/> (one instance per model, so that metric tags compare by
+    /// reference on the hot path), or <see langword="null"/> when no such model is known.
+    /// </summary>
+    public string? CanonicalName(string? name) => name is not null && _models.TryGetValue(name, out var model) ? model.Name : null;
+
     /// <summary>Registers and loads the models to serve at start-up.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -123,8 +129,12 @@ internal sealed class ModelManager : IDisposable
         finally
         {
             _started.TrySetResult();
-            var ready = _models.Values.Where(static m => m.Current.Versions.Length > 0).Select(static m => m.Name).ToList();
-            ServerLog.ServerReady(_logger, ready.Count, string.Join(", ", ready));
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var ready = _models.Values.Where(static m => m.Current.Versions.Length > 0).Select(static m => m.Name).ToList();
+                string names = string.Join(", ", ready);
+                ServerLog.ServerReady(_logger, ready.Count, names);
+            }
         }
     }
 
@@ -345,7 +355,7 @@ internal sealed class ModelManager : IDisposable
 
         var repository = Repository ?? throw new ModelNotFoundException($"Model '{model.Name}' has no repository.");
         var config = repository.ReadConfig(model.Name);
-        var selected = ModelRepository.Select(model.Name, config, repository.ListVersions(model.Name));
+        var selected = ModelRepository.Select(model.Name, config, repository.ListVersions(model.Name, pipeline: config.Processing is not null));
         var built = new List<ServedModelVersion>(selected.Count);
         try
         {
@@ -355,6 +365,7 @@ internal sealed class ModelManager : IDisposable
                 config.Options?.Bind(options);
                 int warmups = config.Options?["WarmupRuns"] is null ? _options.WarmupRuns : options.WarmupRuns;
                 options.Path = path;
+                options.Processing = config.Processing;
                 options.Endpoint = null;
                 options.WarmupRuns = 0;
                 options.ReloadOnChange = false;
@@ -365,7 +376,8 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
-                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, options.IsLocal ? ProtocolNames.OnnxPlatform : "modelkit_remote")
+                    string platform = config.Processing?.Kind is { } kind ? "modelkit_" + kind.Replace('-', '_') : ProtocolNames.OnnxPlatform;
+                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, platform)
                     {
                         Options = options,
                         RepositoryConfig = config,

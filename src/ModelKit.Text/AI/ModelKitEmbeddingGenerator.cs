@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using ModelKit.Processing;
+using ModelKit.Text.Diagnostics;
 using ModelKit.Text.Processing;
 
 namespace ModelKit.Text.AI;
@@ -43,23 +44,33 @@ public sealed class ModelKitEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             throw new ArgumentException($"This generator runs model '{ModelId}', not '{requested}'.", nameof(options));
         }
 
-        var results = await _operation.RunBatchAsync(texts, cancellationToken).ConfigureAwait(false);
-        if (options?.Dimensions is int dimensions && results.Length > 0 && dimensions != results[0].Vector.Length)
+        var activity = EmbeddingTelemetry.Start(ModelId, texts.Count);
+        try
         {
-            throw new ArgumentException($"Model '{ModelId}' produces {results[0].Vector.Length}-dimensional embeddings; {dimensions} dimensions were requested (it was not trained to be truncated).", nameof(options));
-        }
+            var results = await _operation.RunBatchAsync(texts, cancellationToken).ConfigureAwait(false);
+            if (options?.Dimensions is int dimensions && results.Length > 0 && dimensions != results[0].Vector.Length)
+            {
+                throw new ArgumentException($"Model '{ModelId}' produces {results[0].Vector.Length}-dimensional embeddings; {dimensions} dimensions were requested (it was not trained to be truncated).", nameof(options));
+            }
 
-        var created = DateTimeOffset.UtcNow;
-        var embeddings = new GeneratedEmbeddings<Embedding<float>>(results.Length);
-        long tokens = 0;
-        foreach (var result in results)
+            var created = DateTimeOffset.UtcNow;
+            var embeddings = new GeneratedEmbeddings<Embedding<float>>(results.Length);
+            long tokens = 0;
+            foreach (var result in results)
+            {
+                embeddings.Add(new Embedding<float>(result.Vector) { ModelId = ModelId, CreatedAt = created });
+                tokens += result.TokenCount;
+            }
+
+            embeddings.Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens };
+            EmbeddingTelemetry.Finish(activity, ModelId, tokens, results.Length > 0 ? results[0].Vector.Length : 0, null);
+            return embeddings;
+        }
+        catch (Exception ex)
         {
-            embeddings.Add(new Embedding<float>(result.Vector) { ModelId = ModelId, CreatedAt = created });
-            tokens += result.TokenCount;
+            EmbeddingTelemetry.Finish(activity, ModelId, 0, 0, ex);
+            throw;
         }
-
-        embeddings.Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens };
-        return embeddings;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
