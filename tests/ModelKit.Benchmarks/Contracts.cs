@@ -47,3 +47,14 @@ public sealed class DigitScoresBench
     [Tensor("Plus214_Output_0")]
     public float[] Logits { get; set; } = [];
 }
+
+/// <summary>A sentence encoder with ModelKit.Text's steps named in the contract (TextContractBenchmarks).</summary>
+[ModelContract("minilm")]
+public partial interface ISentenceEncoderBench
+{
+    [Preprocess<ModelKit.Text.Processing.BertTokenization>, Postprocess<ModelKit.Text.Processing.SentencePooling>]
+    ReadOnlyMemory<float> Embed(string text);
+
+    [Preprocess<ModelKit.Text.Processing.BertTokenization>, Postprocess<ModelKit.Text.Processing.SentencePooling>]
+    ValueTask<ReadOnlyMemory<float>> EmbedAsync(string text, CancellationToken cancellationToken = default);
+}

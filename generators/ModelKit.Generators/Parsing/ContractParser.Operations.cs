@@ -11,6 +11,11 @@ namespace ModelKit.Generators.Parsing
     {
         private OperationBuilder ParseOperation(IMethodSymbol method)
         {
+            if (TryParseProcessedOperation(method, out var processed))
+            {
+                return processed;
+            }
+
             string operationName = _contract.Name + "." + method.Name;
             var operation = new OperationBuilder(method, operationName);
             var methodLocation = SourceLocation(method);

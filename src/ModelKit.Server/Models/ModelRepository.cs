@@ -30,14 +30,13 @@ public sealed class RepositoryModelConfig
     /// <summary>The <c>options</c> section (a <see cref="ModelOptions"/>: threads, execution providers, batching, warm-up…), or null.</summary>
     public IConfigurationSection? Options { get; init; }
 
-    /// <summary>The <c>sequence_batching</c> section: the model is stateful and served in sequences; null for stateless models.</summary>
-    public SequenceBatchingConfig? SequenceBatching { get; init; }
-
     /// <summary>
     /// The <c>processing</c> section (<c>{"kind": "text-embedding" | "ocr", …settings}</c>): the model is a pipeline served by the backend
     /// provider of that kind, and its version folders hold the pipeline's files instead of one <c>model.onnx</c>. Null for plain models.
     /// </summary>
     public ProcessingOptions? Processing { get; init; }
+    /// <summary>The <c>sequence_batching</c> section: the model is stateful and served in sequences; null for stateless models.</summary>
+    public SequenceBatchingConfig? SequenceBatching { get; init; }
 }
 
 /// <summary>

@@ -40,14 +40,19 @@ internal sealed class ServedModelVersion : RetirableResource
             FullSignature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
             FullSignature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
         Runner = backend.Bind(operation);
+        var binary = Signature.Inputs.Where(static i => i.BinaryContent && i.ElementType == TensorElementType.String).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
+        BinaryInputs = binary.Count > 0 ? binary : null;
         if (SequenceLayout is not null)
         {
             Sequences = new SequenceBatcher(name, SequenceLayout, sequences!, Runner, metrics);
         }
-
-        var binary = Signature.Inputs.Where(static i => i.BinaryContent && i.ElementType == TensorElementType.String).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
-        BinaryInputs = binary.Count > 0 ? binary : null;
     }
+
+    /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorInfo.BinaryContent"/>), or null when none.</summary>
+    public IReadOnlySet<string>? BinaryInputs { get; }
+
+    /// <summary>The decoding limits with <see cref="BinaryInputs"/>, made on first use (see <see cref="ModelServer.LimitsFor(string?, string?)"/>).</summary>
+    public ModelKit.Protocol.ProtocolLimits? DecodeLimits { get; set; }
 
     /// <summary>The model's own signature (what <see cref="Runner"/> binds); <see cref="Signature"/> is what clients see.</summary>
     public ModelSignature FullSignature { get; }
@@ -57,12 +62,6 @@ internal sealed class ServedModelVersion : RetirableResource
 
     /// <summary>For a stateful model: the sequence batcher that keeps its sequences' state; null otherwise.</summary>
     public SequenceBatcher? Sequences { get; }
-
-    /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorInfo.BinaryContent"/>), or null when none.</summary>
-    public IReadOnlySet<string>? BinaryInputs { get; }
-
-    /// <summary>The decoding limits with <see cref="BinaryInputs"/>, made on first use (see <see cref="ModelServer.LimitsFor(string?, string?)"/>).</summary>
-    public ModelKit.Protocol.ProtocolLimits? DecodeLimits { get; set; }
 
     public string Name { get; }
 
