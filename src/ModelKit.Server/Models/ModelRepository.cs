@@ -157,6 +157,8 @@ public sealed class ModelRepository
         var sequenceSection = configuration.GetSection("sequence_batching");
         var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         var processing = ReadProcessing(model, configuration.GetSection("processing"));
+        var sequenceSection = configuration.GetSection("sequence_batching");
+        var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         if (!policy.Exists())
         {
             return new RepositoryModelConfig { Options = optionsSection, Processing = processing, SequenceBatching = sequence };
