@@ -154,8 +154,6 @@ public sealed class ModelRepository
         var policy = configuration.GetSection("version_policy");
         var options = configuration.GetSection("options");
         var optionsSection = options.Exists() ? options : null;
-        var sequenceSection = configuration.GetSection("sequence_batching");
-        var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         var processing = ReadProcessing(model, configuration.GetSection("processing"));
         var sequenceSection = configuration.GetSection("sequence_batching");
         var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
