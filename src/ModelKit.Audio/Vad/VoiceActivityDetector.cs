@@ -18,6 +18,7 @@ public sealed class VoiceActivityDetector
     private readonly ISileroVadModel _model;
     private readonly VadOptions _options;
 
+    /// <summary>Creates a detector over <paramref name="model"/> with <paramref name="options"/>; invalid options throw here, not at the first file.</summary>
     public VoiceActivityDetector(ISileroVadModel model, IOptions<VadOptions> options)
     {
         ArgumentNullException.ThrowIfNull(model);

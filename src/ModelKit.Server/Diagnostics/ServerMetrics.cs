@@ -26,6 +26,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly UpDownCounter<long> _queued;
     private readonly Counter<long> _modelLoads;
 
+    /// <summary>Creates the instruments on the meter <c>ModelKit.Server</c> from <paramref name="meterFactory"/> (so they are scoped to the host's DI container).</summary>
     public ServerMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
@@ -76,5 +77,6 @@ public sealed class ServerMetrics : IDisposable
     internal void ModelLoad(string model, string outcome) =>
         _modelLoads.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("outcome", outcome));
 
+    /// <summary>Disposes the meter; its instruments stop publishing.</summary>
     public void Dispose() => _meter.Dispose();
 }

@@ -9,6 +9,7 @@ namespace ModelKit;
 /// <param name="DimensionNames">Symbolic dimension names where the model has them (null entries elsewhere).</param>
 public sealed record TensorInfo(string Name, TensorElementType ElementType, long[] Shape, IReadOnlyList<string?>? DimensionNames = null)
 {
+    /// <summary>The tensor as <c>name: ONNX type[shape]</c> (e.g. <c>Input3: float[1,1,28,28]</c>), as error messages print it.</summary>
     public override string ToString() => $"{Name}: {TensorElementTypes.OnnxName(ElementType)}{TensorShape.Format(Shape)}";
 
     /// <summary>
