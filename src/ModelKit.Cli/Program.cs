@@ -7,6 +7,7 @@ var root = new RootCommand("ModelKit: serve ONNX models over the Open Inference 
     InspectCommand.Create(),
     ScaffoldCommand.Create(),
     BenchCommand.Create(),
+    PullCommand.Create(),
 };
 
 // SIGTERM/Ctrl+C cancel the command; System.CommandLine's forced exit (2 s by default) waits out serve's graceful drain.

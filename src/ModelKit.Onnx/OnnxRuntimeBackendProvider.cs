@@ -10,7 +10,7 @@ public sealed class OnnxRuntimeBackendProvider : IInferenceBackendProvider
     public string Name => "onnxruntime";
 
     /// <inheritdoc/>
-    public bool CanCreate(ModelOptions options) => options.IsLocal && !options.IsRemote;
+    public bool CanCreate(ModelOptions options) => options.IsLocal && !options.IsRemote && options.Processing?.Kind is null;
 
     /// <inheritdoc/>
     public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)

@@ -17,4 +17,14 @@ public sealed class ProtocolLimits
 
     /// <summary>Deepest JSON nesting accepted (nested <c>data</c> arrays count).</summary>
     public int MaxJsonDepth { get; init; } = 64;
+
+    /// <summary>
+    /// BYTES tensors, by name, whose elements are binary (an encoded image…) rather than UTF-8 text: their binary-extension and gRPC
+    /// elements are decoded one char per byte (Latin-1, lossless; see <see cref="TensorInfo.BinaryContent"/>) instead of as strict
+    /// UTF-8. Null or empty: every BYTES element must be UTF-8. A server sets it per model from the model's signature.
+    /// </summary>
+    public IReadOnlySet<string>? BinaryBytesTensors { get; init; }
+
+    /// <summary>Whether BYTES tensor <paramref name="name"/> carries binary elements (see <see cref="BinaryBytesTensors"/>).</summary>
+    public bool IsBinaryBytes(string name) => BinaryBytesTensors is { Count: > 0 } set && set.Contains(name);
 }

@@ -6,6 +6,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using ModelKit.Protocol;
 using ModelKit.Protocol.Grpc;
+using ModelKit.Testing;
 
 namespace ModelKit.Operations.Tests;
 

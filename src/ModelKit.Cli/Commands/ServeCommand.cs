@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ModelKit.Text.Serving;
+using ModelKit.Vision.Serving;
 
 namespace ModelKit.Cli.Commands;
 
@@ -141,6 +143,8 @@ internal static class ServeCommand
                 options.ApiKeys.Add(key);
             }
         });
+        // Repository models whose config.json names processing (modelkit pull minilm | paddleocr) are served as pipelines.
+        builder.Services.AddModelKit(kit => kit.AddTextEmbeddingPipelines().AddOcrPipelines());
         if (layout.SingleModel is { } single)
         {
             builder.Services.AddModelKit(kit => kit.AddModel(single.Name, o => o.Path = single.Path));

@@ -246,7 +246,7 @@ public static class GrpcInferenceCodec
             }
 
             TensorBytes.ElementCount(name, shape, limits, long.MaxValue);
-            return TensorBytes.Decode(name, type, shape, raw.Memory);
+            return TensorBytes.Decode(name, type, shape, raw.Memory, limits.IsBinaryBytes(name));
         }
 
         // Typed contents: every element is a protobuf value, so the message size already bounds the count.
@@ -265,7 +265,9 @@ public static class GrpcInferenceCodec
             TensorElementType.UInt64 => Copy(name, shape, count, contents.Uint64Contents, static v => v),
             TensorElementType.Float => Copy(name, shape, count, contents.Fp32Contents, static v => v),
             TensorElementType.Double => Copy(name, shape, count, contents.Fp64Contents, static v => v),
-            TensorElementType.String => Copy(name, shape, count, contents.BytesContents, v => TensorBytes.DecodeUtf8(name, v.Span)),
+            TensorElementType.String => limits.IsBinaryBytes(name)
+                ? Copy(name, shape, count, contents.BytesContents, static v => System.Text.Encoding.Latin1.GetString(v.Span))
+                : Copy(name, shape, count, contents.BytesContents, v => TensorBytes.DecodeUtf8(name, v.Span)),
             _ => throw new ProtocolException(ProtocolErrorKind.Unsupported,
                 $"Tensor '{name}' is {datatype}, which has no typed contents field; send it in raw contents."),
         };

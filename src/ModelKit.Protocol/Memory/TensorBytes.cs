@@ -83,7 +83,14 @@ public static class TensorBytes
     /// (copied otherwise); BYTES elements are parsed and decoded as UTF-8. Throws <see cref="ProtocolException"/> when the size
     /// does not match the shape.
     /// </summary>
-    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, byte[] array, int offset, int byteLength)
+    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, byte[] array, int offset, int byteLength) =>
+        Decode(tensorName, type, shape, array, offset, byteLength, binaryStrings: false);
+
+    /// <summary>
+    /// <see cref="Decode(string, TensorElementType, long[], byte[], int, int)"/>, with BYTES elements decoded one char per byte
+    /// (Latin-1, lossless) when <paramref name="binaryStrings"/> (binary content such as an encoded image) instead of as UTF-8.
+    /// </summary>
+    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, byte[] array, int offset, int byteLength, bool binaryStrings)
     {
         ArgumentNullException.ThrowIfNull(array);
         if ((uint)offset > (uint)array.Length || (uint)byteLength > (uint)(array.Length - offset))
@@ -95,7 +102,7 @@ public static class TensorBytes
         long count = ElementCount(tensorName, shape, ProtocolLimits.Default, long.MaxValue);
         if (type == TensorElementType.String)
         {
-            return new TensorValue(shape, TensorBuffer.FromArray(DecodeStrings(tensorName, array.AsSpan(offset, byteLength), count)));
+            return new TensorValue(shape, TensorBuffer.FromArray(DecodeStrings(tensorName, array.AsSpan(offset, byteLength), count, binaryStrings)));
         }
 
         EnsureLittleEndian();
@@ -128,14 +135,18 @@ public static class TensorBytes
     }
 
     /// <summary>Decodes a tensor from bytes held in any memory (copied into the tensor when not array-backed).</summary>
-    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, ReadOnlyMemory<byte> bytes)
+    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, ReadOnlyMemory<byte> bytes) =>
+        Decode(tensorName, type, shape, bytes, binaryStrings: false);
+
+    /// <summary>Decodes a tensor from bytes held in any memory; BYTES elements as Latin-1 when <paramref name="binaryStrings"/>.</summary>
+    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, ReadOnlyMemory<byte> bytes, bool binaryStrings)
     {
         if (MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment))
         {
-            return Decode(tensorName, type, shape, segment.Array!, segment.Offset, segment.Count);
+            return Decode(tensorName, type, shape, segment.Array!, segment.Offset, segment.Count, binaryStrings);
         }
 
-        return Decode(tensorName, type, shape, bytes.ToArray(), 0, bytes.Length);
+        return Decode(tensorName, type, shape, bytes.ToArray(), 0, bytes.Length, binaryStrings);
     }
 
     /// <summary>The element count of a shape, checked: no negative dimension, no overflow, within the limits.</summary>
@@ -258,7 +269,11 @@ public static class TensorBytes
     }
 
     /// <summary>Parses BYTES elements (4-byte little-endian length, then the bytes) and decodes each as UTF-8.</summary>
-    public static string[] DecodeStrings(string tensorName, ReadOnlySpan<byte> bytes, long expectedCount)
+    public static string[] DecodeStrings(string tensorName, ReadOnlySpan<byte> bytes, long expectedCount) =>
+        DecodeStrings(tensorName, bytes, expectedCount, binaryStrings: false);
+
+    /// <summary>Parses BYTES elements; each decoded as UTF-8, or one char per byte (Latin-1) when <paramref name="binaryStrings"/>.</summary>
+    public static string[] DecodeStrings(string tensorName, ReadOnlySpan<byte> bytes, long expectedCount, bool binaryStrings)
     {
         if (expectedCount > bytes.Length / 4)
         {
@@ -284,7 +299,7 @@ public static class TensorBytes
                     $"Tensor '{tensorName}': BYTES element {i} claims {length} bytes but only {bytes.Length - position} remain.");
             }
 
-            strings[i] = DecodeUtf8(tensorName, bytes.Slice(position, (int)length));
+            strings[i] = binaryStrings ? Encoding.Latin1.GetString(bytes.Slice(position, (int)length)) : DecodeUtf8(tensorName, bytes.Slice(position, (int)length));
             position += (int)length;
         }
 

@@ -60,7 +60,7 @@ internal static class BinaryDataFraming
     }
 
     /// <summary>Gives each tensor that declared a <c>binary_data_size</c> its bytes from after the JSON header, in order.</summary>
-    public static void Attach(List<PendingTensor> pending, byte[] array, int start, int available, bool hasHeader, string kind)
+    public static void Attach(List<PendingTensor> pending, byte[] array, int start, int available, bool hasHeader, string kind, ProtocolLimits limits)
     {
         long needed = 0;
         foreach (var tensor in pending)
@@ -93,7 +93,7 @@ internal static class BinaryDataFraming
         {
             if (tensor.BinarySize is { } size)
             {
-                tensor.Value = TensorBytes.Decode(tensor.Name, tensor.Type, tensor.Shape, array, position, (int)size);
+                tensor.Value = TensorBytes.Decode(tensor.Name, tensor.Type, tensor.Shape, array, position, (int)size, limits.IsBinaryBytes(tensor.Name));
                 tensor.Binary = true;
                 position += (int)size;
             }

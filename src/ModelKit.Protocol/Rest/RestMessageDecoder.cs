@@ -110,7 +110,7 @@ internal static class RestMessageDecoder
             throw new ProtocolException(ProtocolErrorKind.MissingField, $"The {shape.Name} has no \"{shape.TensorsPropertyName}\" array.");
         }
 
-        BinaryDataFraming.Attach(message.Tensors, array, offset + jsonLength, length - jsonLength, inferenceHeaderContentLength is not null, shape.TensorKind);
+        BinaryDataFraming.Attach(message.Tensors, array, offset + jsonLength, length - jsonLength, inferenceHeaderContentLength is not null, shape.TensorKind, limits);
         return message;
     }
 

@@ -134,7 +134,7 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
                 throw ModelServer.Draining();
             }
 
-            var request = GrpcInferenceCodec.DecodeRequest(message, server.Limits);
+            var request = GrpcInferenceCodec.DecodeRequest(message, server.LimitsFor(message.ModelName, message.ModelVersion));
             var result = await server.InferAsync(message.ModelName, message.ModelVersion, request, cancellationToken).ConfigureAwait(false);
             queue = result.QueueSeconds;
             compute = result.ComputeSeconds;

@@ -164,19 +164,64 @@ public sealed class ModelServer : IDisposable
     /// <summary>
     /// Checks what a REST request's JSON declares (input names, datatypes, shapes, element counts) against the model before its
     /// tensor data is decoded. Throws <see cref="ModelNotFoundException"/>, <see cref="ModelUnavailableException"/> or
-    /// <see cref="InferenceRequestException"/>.
+    /// <see cref="InferenceRequestException"/>. Returns the limits to decode the request with (see <see cref="LimitsFor(string?, string?)"/>).
     /// </summary>
-    public void CheckRestRequest(string? name, string? version, ReadOnlySpan<byte> json)
+    public ProtocolLimits CheckRestRequest(string? name, string? version, ReadOnlySpan<byte> json)
     {
         var served = _models.Acquire(name, version);
         try
         {
             RequestPreflight.CheckRest(served, json, Limits);
+            return LimitsFor(served);
         }
         finally
         {
             served.Release();
         }
+    }
+
+    /// <summary>
+    /// The limits to decode a request for a model (version) with: the server's <see cref="Limits"/>, plus the model's binary BYTES
+    /// inputs (<see cref="TensorInfo.BinaryContent"/>, e.g. an OCR pipeline's image) so their elements are kept as bytes. Unknown
+    /// models get the server's limits (the inference then answers not found).
+    /// </summary>
+    public ProtocolLimits LimitsFor(string? name, string? version)
+    {
+        ServedModelVersion served;
+        try
+        {
+            served = _models.Acquire(name, version);
+        }
+        catch (Exception ex) when (ex is ModelNotFoundException or ModelUnavailableException)
+        {
+            return Limits;
+        }
+
+        try
+        {
+            return LimitsFor(served);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    private ProtocolLimits LimitsFor(ServedModelVersion served)
+    {
+        if (served.BinaryInputs is not { } binary)
+        {
+            return Limits;
+        }
+
+        return served.DecodeLimits ??= new ProtocolLimits
+        {
+            MaxElementsPerTensor = Limits.MaxElementsPerTensor,
+            MaxTensors = Limits.MaxTensors,
+            MaxRank = Limits.MaxRank,
+            MaxJsonDepth = Limits.MaxJsonDepth,
+            BinaryBytesTensors = binary,
+        };
     }
 
     /// <summary>Triton's model configuration of a model (version); throws <see cref="ModelNotFoundException"/> / <see cref="ModelUnavailableException"/>.</summary>
@@ -212,6 +257,11 @@ public sealed class ModelServer : IDisposable
         var served = _models.Acquire(name, version);
         try
         {
+            if (served.Sequences is { } sequences)
+            {
+                return await InferSequenceAsync(served, sequences, request, cancellationToken).ConfigureAwait(false);
+            }
+
             var runner = served.Runner;
             var outputIndices = ResolveOutputs(served, request);
             var call = runner.Rent();
@@ -279,8 +329,92 @@ public sealed class ModelServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Acquires the latest version of <paramref name="name"/> when its backend is an embedding generator (a repository model with
+    /// <c>text-embedding</c> processing); release it after the call. Null (and a null generator) otherwise.
+    /// </summary>
+    internal ServedModelVersion? AcquireEmbeddingGenerator(string name, out Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? generator)
+    {
+        generator = null;
+        if (!_models.Knows(name))
+        {
+            // A repository folder added after start-up is found (and loaded on demand) only through the repository API.
+            return null;
+        }
+
+        ServedModelVersion served;
+        try
+        {
+            served = _models.Acquire(name, null);
+        }
+        catch (Exception ex) when (ex is ModelNotFoundException or ModelUnavailableException)
+        {
+            return null;
+        }
+
+        if (served.Backend is Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> found)
+        {
+            generator = found;
+            return served;
+        }
+
+        served.Release();
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in an inference slot (the limits of <see cref="InferAsync"/>: concurrency, then the queue).</summary>
+    /// <exception cref="ServerBusyException">The queue is full.</exception>
+    internal async Task<T> RunLimitedAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _limiter.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limiter.Exit();
+        }
+    }
+
     /// <summary>Releases the concurrency limiter; in-flight requests are not waited for (the drain service does that).</summary>
     public void Dispose() => _limiter.Dispose();
+
+    /// <summary>
+    /// One request of a sequence to a stateful model: the sequence parameters are read, the client's inputs checked, and the
+    /// chunk queued on the model's sequence batcher, which runs it with the sequence's state (stacked with other sequences'
+    /// chunks). A request with <c>sequence_end</c> and no inputs only ends the sequence (a ModelKit extension; no outputs).
+    /// </summary>
+    private async Task<InferenceResult> InferSequenceAsync(ServedModelVersion served, SequenceBatcher sequences, InferenceRequest request, CancellationToken cancellationToken)
+    {
+        var sequence = SequenceRequest.Read(served.Name, request.Parameters);
+        var outputIndices = ResolveOutputs(served, request);
+        TensorValue[]? inputs = null;
+        if (request.Inputs.Count > 0 || !sequence.End)
+        {
+            inputs = new TensorValue[served.Signature.Inputs.Count];
+            SetInputs(served, request, (i, value) => inputs[i] = value);
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        var outputs = await sequences.RunAsync(sequence, inputs, cancellationToken).ConfigureAwait(false);
+        double computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _metrics.Computed(served.Name, computeSeconds);
+        var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
+        if (inputs is null)
+        {
+            return new InferenceResult(response, 0, computeSeconds);
+        }
+
+        for (int i = 0; i < outputIndices.Length; i++)
+        {
+            int index = outputIndices[i];
+            string outputName = served.Signature.Outputs[index].Name;
+            response.Outputs.Add(new InferTensor(outputName, outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+        }
+
+        return new InferenceResult(response, 0, computeSeconds);
+    }
 
     private static int[] ResolveOutputs(ServedModelVersion served, InferenceRequest request)
     {
@@ -312,7 +446,10 @@ public sealed class ModelServer : IDisposable
         return indices;
     }
 
-    private static void SetInputs(ServedModelVersion served, InferenceRequest request, InferenceCall call)
+    private static void SetInputs(ServedModelVersion served, InferenceRequest request, InferenceCall call) =>
+        SetInputs(served, request, call.SetInput);
+
+    private static void SetInputs(ServedModelVersion served, InferenceRequest request, Action<int, TensorValue> set)
     {
         var inputs = served.Signature.Inputs;
         foreach (var tensor in request.Inputs)
@@ -356,7 +493,7 @@ public sealed class ModelServer : IDisposable
                     $"Input '{info.Name}' has shape {TensorShape.Format(value.Shape)} but model '{served.Name}' expects {TensorShape.Format(info.Shape)} (-1: any size).");
             }
 
-            call.SetInput(i, value);
+            set(i, value);
         }
     }
 

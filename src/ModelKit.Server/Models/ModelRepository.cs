@@ -30,6 +30,14 @@ public sealed class RepositoryModelConfig
 
     /// <summary>The <c>options</c> section (a <see cref="ModelOptions"/>: threads, execution providers, batching, warm-up…), or null.</summary>
     public IConfigurationSection? Options { get; init; }
+
+    /// <summary>
+    /// The <c>processing</c> section (<c>{"kind": "text-embedding" | "ocr", …settings}</c>): the model is a pipeline served by the backend
+    /// provider of that kind, and its version folders hold the pipeline's files instead of one <c>model.onnx</c>. Null for plain models.
+    /// </summary>
+    public ProcessingOptions? Processing { get; init; }
+    /// <summary>The <c>sequence_batching</c> section: the model is stateful and served in sequences; null for stateless models.</summary>
+    public SequenceBatchingConfig? SequenceBatching { get; init; }
 }
 
 /// <summary>
@@ -37,8 +45,12 @@ public sealed class RepositoryModelConfig
 /// an optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>:
 /// <code>
 /// { "version_policy": { "latest": { "num_versions": 2 } } | { "all": {} } | { "specific": { "versions": [1, 3] } },
-///   "options": { "IntraOpThreads": 1, "WarmupRuns": 2, "Batching": { "MaxBatchSize": 16 } } }
+///   "options": { "IntraOpThreads": 1, "WarmupRuns": 2, "Batching": { "MaxBatchSize": 16 } },
+///   "processing": { "kind": "text-embedding", "vocabulary": "vocab.txt" },
+///   "sequence_batching": { … } }
 /// </code>
+/// A model with a <c>processing</c> section is a pipeline: any numeric version folder that is not empty is a version, served by the
+/// backend provider of its kind (see <see cref="ProcessingOptions"/>).
 /// Every path is built from validated names and checked to stay inside the repository.
 /// </summary>
 public sealed class ModelRepository
@@ -86,8 +98,11 @@ public sealed class ModelRepository
     /// <summary>Whether the repository holds a folder for <paramref name="model"/> (false for invalid names).</summary>
     public bool Contains(string model) => ModelDirectory(model) is not null;
 
-    /// <summary>The numeric version folders of a model that hold a <c>model.onnx</c>, ascending.</summary>
-    public IReadOnlyList<(long Version, string Path)> ListVersions(string model)
+    /// <summary>
+    /// The numeric version folders of a model that hold a <c>model.onnx</c> (its path), ascending; for a pipeline
+    /// (<paramref name="pipeline"/>), every non-empty numeric version folder (the folder's path).
+    /// </summary>
+    public IReadOnlyList<(long Version, string Path)> ListVersions(string model, bool pipeline = false)
     {
         var dir = ModelDirectory(model) ?? throw new ModelNotFoundException($"The repository has no model '{model}'.");
         var versions = new List<(long, string)>();
@@ -95,6 +110,16 @@ public sealed class ModelRepository
         {
             if (ModelNames.TryParseVersion(Path.GetFileName(versionDir), out long version))
             {
+                if (pipeline)
+                {
+                    if (Directory.EnumerateFileSystemEntries(versionDir).Any())
+                    {
+                        versions.Add((version, versionDir));
+                    }
+
+                    continue;
+                }
+
                 string file = Path.Combine(versionDir, ModelFileName);
                 if (File.Exists(file))
                 {
@@ -130,9 +155,12 @@ public sealed class ModelRepository
         var policy = configuration.GetSection("version_policy");
         var options = configuration.GetSection("options");
         var optionsSection = options.Exists() ? options : null;
+        var processing = ReadProcessing(model, configuration.GetSection("processing"));
+        var sequenceSection = configuration.GetSection("sequence_batching");
+        var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         if (!policy.Exists())
         {
-            return new RepositoryModelConfig { Options = optionsSection };
+            return new RepositoryModelConfig { Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         var keys = policy.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -150,7 +178,7 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.latest.num_versions must be a positive integer (got '{count}').");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         if (keys.Contains("specific"))
@@ -171,20 +199,50 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.specific.versions is empty.");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         if (keys.Contains("all"))
         {
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         throw new ModelLoadException(model, $"{ConfigFileName}: version_policy must hold \"latest\", \"all\" or \"specific\".");
     }
 
+    private static ProcessingOptions? ReadProcessing(string model, IConfigurationSection section)
+    {
+        if (!section.Exists())
+        {
+            return null;
+        }
+
+        string? kind = section["kind"];
+        if (string.IsNullOrWhiteSpace(kind))
+        {
+            throw new ModelLoadException(model, $"{ConfigFileName}: processing.kind must name the pipeline (e.g. \"text-embedding\" or \"ocr\").");
+        }
+
+        var processing = new ProcessingOptions { Kind = kind };
+        foreach (var pair in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (pair.Value is not null && !string.Equals(pair.Key, "kind", StringComparison.OrdinalIgnoreCase))
+            {
+                processing.Settings[pair.Key] = pair.Value;
+            }
+        }
+
+        return processing;
+    }
+
     /// <summary>The versions a policy selects from the ones on disk; throws when a specific version is missing or nothing is left.</summary>
     public static IReadOnlyList<(long Version, string Path)> Select(string model, RepositoryModelConfig config, IReadOnlyList<(long Version, string Path)> available)
     {
+        if (available.Count == 0 && config.Processing is not null)
+        {
+            throw new ModelLoadException(model, $"no version folder holds the pipeline's files (expected <repository>/{model}/<version>/…, version numeric).");
+        }
+
         if (available.Count == 0)
         {
             throw new ModelLoadException(model, $"no version folder holds a {ModelFileName} (expected <repository>/{model}/<version>/{ModelFileName}, version numeric).");

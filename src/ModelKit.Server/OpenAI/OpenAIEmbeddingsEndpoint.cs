@@ -11,7 +11,8 @@ namespace ModelKit.Server.OpenAI;
 
 /// <summary>
 /// OpenAI-compatible <c>POST /v1/embeddings</c> over the embedding generators registered in DI (keyed by model name, e.g. by
-/// <c>AddTextEmbeddings</c>): <c>input</c> a string or an array of strings (at most <see cref="MaxInputs"/>), <c>model</c>,
+/// <c>AddTextEmbeddings</c>) and the repository models served with <c>text-embedding</c> processing (e.g. a pulled <c>minilm</c>,
+/// run under the server's inference limits): <c>input</c> a string or an array of strings (at most <see cref="MaxInputs"/>), <c>model</c>,
 /// <c>encoding_format</c> <c>float</c> (default) or <c>base64</c> (little-endian float32, as OpenAI sends it), <c>dimensions</c> (only the
 /// model's own: these models are not trained to be truncated), and <c>usage</c> with the tokens counted after truncation. Bad requests
 /// get 400 with OpenAI's error body (<c>{"error":{"message","type":"invalid_request_error","param","code"}}</c>); an unknown model 404.
@@ -49,7 +50,11 @@ public static class OpenAIEmbeddingsEndpoint
             return;
         }
 
+        // A generator registered in DI (AddTextEmbeddings), else a repository model served with text-embedding processing
+        // (held for the call, so a reload or unload never pulls it away mid-request).
         var generator = context.RequestServices.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(request.Model);
+        var server = generator is null ? context.RequestServices.GetService<ModelServer>() : null;
+        var served = server?.AcquireEmbeddingGenerator(request.Model, out generator);
         if (generator is null)
         {
             await ErrorAsync(context, 404, $"The model '{request.Model}' does not exist or is not an embedding model.", "model", "model_not_found").ConfigureAwait(false);
@@ -59,7 +64,10 @@ public static class OpenAIEmbeddingsEndpoint
         GeneratedEmbeddings<Embedding<float>> embeddings;
         try
         {
-            embeddings = await generator.GenerateAsync(request.Inputs, new EmbeddingGenerationOptions { Dimensions = request.Dimensions }, context.RequestAborted).ConfigureAwait(false);
+            var options = new EmbeddingGenerationOptions { Dimensions = request.Dimensions };
+            embeddings = server is null
+                ? await generator.GenerateAsync(request.Inputs, options, context.RequestAborted).ConfigureAwait(false)
+                : await server.RunLimitedAsync(ct => generator.GenerateAsync(request.Inputs, options, ct), context.RequestAborted).ConfigureAwait(false);
         }
         catch (ArgumentException ex) when (request.Dimensions is not null && ex.ParamName == "options")
         {
@@ -70,6 +78,15 @@ public static class OpenAIEmbeddingsEndpoint
         {
             await ErrorAsync(context, 400, ex.Message, "input").ConfigureAwait(false);
             return;
+        }
+        catch (ServerBusyException ex)
+        {
+            await ErrorAsync(context, 503, ex.Message, null, "server_busy").ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            served?.Release();
         }
 
         context.Response.StatusCode = 200;

@@ -134,8 +134,8 @@ internal sealed class RestEndpoints(
 
             // What the JSON declares is checked against the model before any tensor data is decoded.
             int jsonLength = headerLength is { } declared && declared >= 0 && declared <= body.Length ? (int)declared : body.Length;
-            server.CheckRestRequest(name, version, body.Memory.Span[..jsonLength]);
-            var request = RestInferenceCodec.DecodeRequest(body.Memory, headerLength, server.Limits);
+            var limits = server.CheckRestRequest(name, version, body.Memory.Span[..jsonLength]);
+            var request = RestInferenceCodec.DecodeRequest(body.Memory, headerLength, limits);
             var result = await server.InferAsync(name, version, request, context.RequestAborted).ConfigureAwait(false);
             queue = result.QueueSeconds;
             compute = result.ComputeSeconds;

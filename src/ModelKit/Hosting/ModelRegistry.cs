@@ -163,6 +163,12 @@ public sealed partial class ModelRegistry : IDisposable
     private IInferenceBackendProvider FindProvider(string modelName, ModelOptions options)
     {
         var provider = _providers.FirstOrDefault(p => p.CanCreate(options));
+        if (provider is null && options.Processing?.Kind is { } processingKind)
+        {
+            throw new ModelLoadException(modelName,
+                $"its processing kind is '{processingKind}', and no registered backend serves it. Known kinds: text-embedding (ModelKit.Text: AddTextEmbeddingPipelines), ocr (ModelKit.Vision: AddOcrPipelines) (registered backends: {string.Join(", ", _providers.Select(static p => p.Name).DefaultIfEmpty("none"))}).");
+        }
+
         if (provider is null)
         {
             string kind = options.IsRemote ? "Endpoint (remote)" : options.IsLocal ? "Path (local)" : "neither Path nor Endpoint";
@@ -176,8 +182,9 @@ public sealed partial class ModelRegistry : IDisposable
 
     private static IInferenceBackend WithBatching(IInferenceBackend backend, ModelOptions options)
     {
-        if (options.Batching is not { } batching)
+        if (options.Batching is not { } batching || options.Processing?.Kind is not null)
         {
+            // A pipeline batches inside: its provider hands the batching options to the networks it runs.
             return backend;
         }
 

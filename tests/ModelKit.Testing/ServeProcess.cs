@@ -3,12 +3,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using ModelKit.Testing;
+using Xunit;
 
-namespace ModelKit.Operations.Tests;
+namespace ModelKit.Testing;
 
-/// <summary>A real <c>modelkit serve</c> process (the built CLI, run with <c>dotnet</c>), its output collected.</summary>
-internal sealed class ServeProcess : IDisposable
+/// <summary>A real <c>modelkit</c> process (the built CLI, run with <c>dotnet</c>; a test project references the CLI with
+/// <c>ReferenceOutputAssembly="false"</c> so it is built), its output collected.</summary>
+public sealed class ServeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -104,6 +105,14 @@ internal sealed class ServeProcess : IDisposable
             Assert.True(Stopwatch.GetTimestamp() < deadline, $"{url} did not answer 200 within {timeout.TotalSeconds} s:\n{Output}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Runs <c>modelkit &lt;arguments&gt;</c> to its end; returns its exit code and output (stdout and stderr).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = Start(arguments, environment);
+        int code = await process.WaitForExitAsync(timeout);
+        return (code, process.Output);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

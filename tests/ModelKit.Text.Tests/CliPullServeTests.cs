@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ModelKit.Testing;
+
+namespace ModelKit.Text.Tests;
+
+/// <summary>The commands a user types: <c>modelkit pull minilm &lt;repo&gt;</c>, then <c>modelkit serve &lt;repo&gt;</c>, as real processes.</summary>
+public sealed class CliPullServeTests(EmbeddingHost local) : IClassFixture<EmbeddingHost>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Pull_minilm_then_serve_answers_v2_text_and_v1_embeddings()
+    {
+        using var repository = new TempRepository();
+        var (pulled, pullOutput) = await ServeProcess.RunAsync(["pull", "minilm", repository.Root], Timeout);
+        Assert.True(pulled == 0, pullOutput);
+        Assert.True(File.Exists(Path.Combine(repository.Root, "minilm", "1", "model.onnx")), pullOutput);
+
+        var (unknown, unknownOutput) = await ServeProcess.RunAsync(["pull", "no-such-model", repository.Root], Timeout);
+        Assert.Equal(1, unknown);
+        Assert.Contains("Known: minilm, paddleocr", unknownOutput);
+
+        int port = ServeProcess.FreePort();
+        using var serve = ServeProcess.Start(["serve", repository.Root, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grpc-port", "0"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
+        await serve.WaitForOkAsync(http, "v2/models/minilm/ready", Timeout);
+
+        string[] texts = ["A man is playing a guitar.", "The stock market fell today."];
+        using var infer = await http.PostAsJsonAsync("v2/models/minilm/infer", new { inputs = new[] { new { name = "text", shape = new[] { texts.Length }, datatype = "BYTES", data = texts } } });
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        using var inferBody = JsonDocument.Parse(await infer.Content.ReadAsStringAsync());
+        var data = inferBody.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(static v => v.GetSingle()).ToArray();
+        Assert.Equal(texts.Length * 384, data.Length);
+
+        using var openAi = await http.PostAsJsonAsync("v1/embeddings", new { model = "minilm", input = texts });
+        Assert.Equal(HttpStatusCode.OK, openAi.StatusCode);
+        using var openAiBody = JsonDocument.Parse(await openAi.Content.ReadAsStringAsync());
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var expected = local.Generator().Operation.Run(texts[i]).Vector;
+            Assert.True(EmbeddingHost.Cosine(expected, data.AsSpan(i * 384, 384)) >= 0.9999, $"v2 text {i}");
+            var viaOpenAi = openAiBody.RootElement.GetProperty("data")[i].GetProperty("embedding").EnumerateArray().Select(static v => v.GetSingle()).ToArray();
+            Assert.True(EmbeddingHost.Cosine(expected, viaOpenAi) >= 0.9999, $"/v1/embeddings text {i}");
+        }
+    }
+}
