@@ -365,7 +365,11 @@ internal sealed class ModelManager : IDisposable
             foreach (var (version, path) in selected)
             {
                 var options = new ModelOptions();
-                config.Options?.Bind(options);
+                if (config.Options is { } section)
+                {
+                    section.Bind(options); // a plain call, so the configuration binding generator intercepts it (no reflection)
+                }
+
                 int warmups = config.Options?["WarmupRuns"] is null ? _options.WarmupRuns : options.WarmupRuns;
                 options.Path = path;
                 options.Processing = config.Processing;
