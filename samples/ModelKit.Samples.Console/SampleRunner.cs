@@ -98,7 +98,7 @@ internal sealed class SampleRunner(SampleOptions options, TextWriter output)
             $"Adam {defaults.LearningRate:G}, batches of {defaults.BatchSize}, {defaults.Epochs} epochs, seed {defaults.Seed})");
         var progress = new ConsoleTrainingProgress(output, interactive: !Console.IsOutputRedirected);
         long start = Stopwatch.GetTimestamp();
-        MlpModelCache.EnsureTrained(path, defaults, progress, cancellationToken);
+        MlpModelCache.EnsureTrained(path, defaults, progress, cancellationToken: cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(start);
         output.WriteLine($"  trained and exported to ONNX in {elapsed.TotalSeconds:F1} s: {path} ({new FileInfo(path).Length / 1024.0:N0} KB)");
         return path;

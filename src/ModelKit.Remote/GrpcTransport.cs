@@ -121,7 +121,11 @@ internal sealed class GrpcTransport : RemoteTransport
         }
     }
 
-    public override void Dispose() => _channel.Dispose();
+    public override void Dispose()
+    {
+        _channel.Dispose();
+        base.Dispose();
+    }
 
     private async Task<TReply> CallAsync<TRequest, TReply>(Func<GRPCInferenceService.GRPCInferenceServiceClient, TRequest, CallOptions, Task<TReply>> call,
         TRequest request, string what, CancellationToken cancellationToken, System.Diagnostics.Activity? activity = null)

@@ -67,6 +67,8 @@ internal sealed class RemoteOperationRunner : OperationRunner
                 _fallbackRunner = null;
             }
         }
+
+        base.Dispose(disposing);
     }
 
     private async ValueTask RunRemoteAsync(InferenceCall call, CancellationToken cancellationToken)

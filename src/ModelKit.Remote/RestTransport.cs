@@ -124,7 +124,11 @@ internal sealed class RestTransport : RemoteTransport
         }
     }
 
-    public override void Dispose() => _http.Dispose(); // a factory client: its pooled handler stays with the factory
+    public override void Dispose()
+    {
+        _http.Dispose(); // a factory client: its pooled handler stays with the factory
+        base.Dispose();
+    }
 
     private HttpRequestMessage NewRequest(HttpMethod method, Uri uri)
     {

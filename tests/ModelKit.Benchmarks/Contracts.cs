@@ -17,6 +17,9 @@ public partial interface IMnistBench
 public partial interface ITinyAdd
 {
     void Add([Tensor("a", 1, 16)] ReadOnlyMemory<float> a, [Tensor("b", 1, 16)] ReadOnlyMemory<float> b, [Output, Tensor("y", 1, 16)] Memory<float> sum);
+
+    /// <summary>The same call bound once to the caller's buffers (a prepared call the caller keeps).</summary>
+    PreparedCall PrepareAdd([Tensor("a", 1, 16)] ReadOnlyMemory<float> a, [Tensor("b", 1, 16)] ReadOnlyMemory<float> b, [Output, Tensor("y", 1, 16)] Memory<float> sum);
 }
 
 [ModelContract("mlp")]
@@ -43,4 +46,15 @@ public sealed class DigitScoresBench
 {
     [Tensor("Plus214_Output_0")]
     public float[] Logits { get; set; } = [];
+}
+
+/// <summary>A sentence encoder with ModelKit.Text's steps named in the contract (TextContractBenchmarks).</summary>
+[ModelContract("minilm")]
+public partial interface ISentenceEncoderBench
+{
+    [Preprocess<ModelKit.Text.Processing.BertTokenization>, Postprocess<ModelKit.Text.Processing.SentencePooling>]
+    ReadOnlyMemory<float> Embed(string text);
+
+    [Preprocess<ModelKit.Text.Processing.BertTokenization>, Postprocess<ModelKit.Text.Processing.SentencePooling>]
+    ValueTask<ReadOnlyMemory<float>> EmbedAsync(string text, CancellationToken cancellationToken = default);
 }

@@ -71,7 +71,7 @@ public class GeneratorBenchmarks
     [Benchmark]
     public int IncrementalUnrelatedEdit() => _warm.RunGenerators(_edited).GetRunResult().GeneratedTrees.Length;
 
-    private static GeneratorDriver CreateDriver(AdditionalText[] additionalTexts) =>
+    private static CSharpGeneratorDriver CreateDriver(AdditionalText[] additionalTexts) =>
         CSharpGeneratorDriver.Create([new ContractGenerator().AsSourceGenerator()], additionalTexts, ParseOptions);
 
     private static string Unrelated(string body) => "namespace Many;\n\npublic static class Helpers { public static int Twice(int value) => " + body + "; }\n";

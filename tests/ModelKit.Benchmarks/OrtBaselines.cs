@@ -58,7 +58,7 @@ public sealed class OrtBaselines : IDisposable
         }
 
         using var results = _session.Run(inputs);
-        return results.First().AsTensor<float>().ToArray()[0];
+        return results[0].AsTensor<float>().ToArray()[0];
     }
 
     public void Dispose()

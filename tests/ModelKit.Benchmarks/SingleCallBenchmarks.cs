@@ -71,6 +71,7 @@ public class TinyModelSingleCall
     private readonly float[] _y = new float[16];
     private ServiceProvider _services = null!;
     private ITinyAdd _client = null!;
+    private PreparedCall _prepared = null!;
     private OrtBaselines _ort = null!;
     private MlNetBaseline<AddMlInput, AddMlOutput> _mlnet = null!;
     private AddMlInput _mlInput = null!;
@@ -90,6 +91,7 @@ public class TinyModelSingleCall
         services.AddModelKit(kit => kit.AddModel<ITinyAdd>(model => model.Path = path));
         _services = services.BuildServiceProvider();
         _client = _services.GetRequiredService<ITinyAdd>();
+        _prepared = _client.PrepareAdd(_a, _b, _y);
         _mlnet = new MlNetBaseline<AddMlInput, AddMlOutput>(path, ["a", "b"], ["y"], new Dictionary<string, int[]> { ["a"] = [1, 16], ["b"] = [1, 16] });
         _mlInput = new AddMlInput { A = _a, B = _b };
     }
@@ -97,6 +99,7 @@ public class TinyModelSingleCall
     [GlobalCleanup]
     public void Cleanup()
     {
+        _prepared.Dispose();
         _services.Dispose();
         _ort.Dispose();
         _mlnet.Dispose();
@@ -116,4 +119,7 @@ public class TinyModelSingleCall
 
     [Benchmark(Description = "ModelKit generated (Memory in/out)")]
     public void ModelKitPreallocated() => _client.Add(_a, _b, _y);
+
+    [Benchmark(Description = "ModelKit prepared call (bound once, kept by the caller)")]
+    public void ModelKitPrepared() => _prepared.Run();
 }

@@ -14,11 +14,11 @@ public sealed class CatalogTests
     public void Each_diagnostic_is_documented_tracked_and_linked(string id)
     {
         var descriptor = DiagnosticDescriptors.Find(id);
-        Assert.Matches("^MK[1-3][0-9]{3}$", id);
-        Assert.Equal(id[2] switch { '1' => DiagnosticDescriptors.ContractCategory, '2' => DiagnosticDescriptors.TensorCategory, _ => DiagnosticDescriptors.ModelCategory }, descriptor.Category);
+        Assert.Matches("^MK[1-4][0-9]{3}$", id);
+        Assert.Equal(id[2] switch { '1' => DiagnosticDescriptors.ContractCategory, '2' => DiagnosticDescriptors.TensorCategory, '3' => DiagnosticDescriptors.ModelCategory, _ => DiagnosticDescriptors.ProcessingCategory }, descriptor.Category);
         Assert.Equal($"https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}", descriptor.HelpLinkUri);
-        Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
-        Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString()));
+        Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         // Errors, except where the code compiles and works and the compiler would only warn (MK1016, CS0108) or nothing is wrong yet (MK3009).
         Assert.Equal(id is "MK1016" or "MK3009" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
 

@@ -56,6 +56,56 @@ public sealed class CompileAndRunTests
         }
         """;
 
+    private const string ProcessingRunner = """
+        #pragma warning disable CS1591
+        using Microsoft.Extensions.DependencyInjection;
+        using ModelKit;
+        using Samples.Digits;
+
+        namespace Samples;
+
+        public static class ProcessingRunner
+        {
+            /// <summary>Every form of the processing contract through AddModelKit: steps from DI (keyed Labeller), or created (InkPixels, Argmax).</summary>
+            public static object[] Run(string modelPath, byte[] image)
+            {
+                var services = new ServiceCollection();
+                services.AddKeyedSingleton("mnist", new Labeller("digit "));
+                services.AddSingleton(new Labeller("unkeyed ")); // the keyed registration wins
+                services.AddModelKit(kit => kit.AddModel<IDigitReader>(model => model.Path = modelPath));
+                using var provider = services.BuildServiceProvider();
+                var reader = provider.GetRequiredService<IDigitReader>();
+                var other = new byte[28 * 28];
+                return
+                [
+                    reader.Read(image),
+                    reader.ReadAsync(image, CancellationToken.None).AsTask().GetAwaiter().GetResult(),
+                    reader.LogitsAsync(image).GetAwaiter().GetResult(),
+                    reader.ReadBatch([image, other, image]),
+                    reader.ReadBatchAsync([other, image], CancellationToken.None).AsTask().GetAwaiter().GetResult().ToArray(),
+                    reader.Label(image)!,
+                ];
+            }
+
+            /// <summary>A step only DI can create, missing: the error the client's creation throws.</summary>
+            public static string Missing(string modelPath)
+            {
+                var services = new ServiceCollection();
+                services.AddModelKit(kit => kit.AddModel<IDigitReader>(model => model.Path = modelPath));
+                using var provider = services.BuildServiceProvider();
+                try
+                {
+                    provider.GetRequiredService<IDigitReader>();
+                    return "created";
+                }
+                catch (ModelKitException e)
+                {
+                    return e.Message;
+                }
+            }
+        }
+        """;
+
     public static TheoryData<string> AllContracts => new()
     {
         Contracts.DigitClassifier,
@@ -64,6 +114,7 @@ public sealed class CompileAndRunTests
         Contracts.ShapedTensors,
         Contracts.ScalarsAndStrings,
         Contracts.OutputParameters,
+        Contracts.Processing,
     };
 
     [Theory]
@@ -116,6 +167,56 @@ public sealed class CompileAndRunTests
                     Assert.Equal(expected[i], logits[i], 4);
                 }
             }
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    [SkippableFact]
+    public void Generated_client_with_processing_steps_runs_mnist_and_agrees_with_onnx_runtime()
+    {
+        string modelPath = SharedData.Require("models/mnist.onnx");
+        var compilation = Compile("#pragma warning disable CS1591\n" + Contracts.Processing, ProcessingRunner);
+        var (output, diagnostics, _) = GeneratorRunner.Run(compilation);
+        Assert.Empty(diagnostics);
+        Assert.Empty(TestReferences.Problems(output));
+
+        using var stream = new MemoryStream();
+        var emitted = output.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        stream.Position = 0;
+
+        var context = new AssemblyLoadContext("generated-processing-client", isCollectible: true);
+        try
+        {
+            var runner = context.LoadFromStream(stream).GetType("Samples.ProcessingRunner", throwOnError: true)!;
+            float[] pixels = DrawSeven();
+            byte[] image = Array.ConvertAll(pixels, static p => (byte)p);
+            var results = (object[])runner.GetMethod("Run")!.Invoke(null, [modelPath, image])!;
+
+            float[] expected = RunOnnxRuntime(modelPath, pixels);
+            float[] blank = RunOnnxRuntime(modelPath, new float[28 * 28]);
+            int digit = Array.IndexOf(expected, expected.Max());
+            int blankDigit = Array.IndexOf(blank, blank.Max());
+            Assert.Equal(digit, (int)results[0]);
+            Assert.Equal(digit, (int)results[1]);
+            var logits = (float[])results[2];
+            Assert.Equal(expected.Length, logits.Length);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i], logits[i], 4);
+            }
+
+            Assert.Equal([digit, blankDigit, digit], (int[])results[3]);
+            Assert.Equal([blankDigit, digit], (int[])results[4]);
+            Assert.Equal("digit " + digit, (string)results[5]);
+
+            string missing = (string)runner.GetMethod("Missing")!.Invoke(null, [modelPath])!;
+            Assert.Contains("IDigitReader.Label", missing, StringComparison.Ordinal);
+            Assert.Contains("Labeller", missing, StringComparison.Ordinal);
+            Assert.Contains("AddKeyedSingleton<Labeller>(\"mnist\"", missing, StringComparison.Ordinal);
         }
         finally
         {

@@ -176,4 +176,83 @@ internal static class Contracts
             ValueTask<float[]> {|MK1007:PredictAsync|}([Tensor("Input3", 1, 1, 28, 28)] float[] pixels);
         }
         """;
+    /// <summary>
+    /// Processing steps in the contract: the steps turn a 28×28 byte image into mnist's input and its logits into a digit, logits or
+    /// a label; every method form (sync, ValueTask, Task, batch array/list in and out, nullable input, a step only DI can create).
+    /// </summary>
+    public const string Processing = """
+        using ModelKit;
+        using ModelKit.Processing;
+
+        namespace Samples.Digits;
+
+        [ModelContract("mnist")]
+        public partial interface IDigitReader
+        {
+            [Preprocess<InkPixels>, Postprocess<Argmax>]
+            int Read(byte[] image);
+
+            [Preprocess<InkPixels>, Postprocess<Argmax>]
+            ValueTask<int> ReadAsync(byte[] image, CancellationToken cancellationToken);
+
+            [Preprocess<InkPixels>, Postprocess<Argmax>]
+            Task<float[]> LogitsAsync(byte[] image, CancellationToken cancellationToken = default);
+
+            [Preprocess<InkPixels>, Postprocess<Argmax>]
+            int[] ReadBatch(IReadOnlyList<byte[]> images);
+
+            [Preprocess<InkPixels>, Postprocess<Argmax>]
+            ValueTask<IReadOnlyList<int>> ReadBatchAsync(byte[][] images, CancellationToken cancellationToken);
+
+            [Preprocess<InkPixels>, Postprocess<Labeller>]
+            string? Label(byte[]? image);
+        }
+
+        /// <summary>28×28 bytes → Input3 [1,1,28,28] floats.</summary>
+        public sealed class InkPixels : IPreprocessor<byte[]>
+        {
+            public IReadOnlyList<StepTensor> Tensors { get; } = [new StepTensor("Input3", TensorElementType.Float, [1, 1, 28, 28])];
+
+            public void Preprocess(byte[] input, ProcessingContext context)
+            {
+                var pixels = context.Rent<float>(28 * 28);
+                for (int i = 0; i < pixels.Length; i++)
+                {
+                    pixels.Span[i] = input[i];
+                }
+
+                context.SetInput("Input3", (ReadOnlyMemory<float>)pixels, [1, 1, 28, 28]);
+            }
+        }
+
+        /// <summary>Logits → the digit, or the logits themselves.</summary>
+        public sealed class Argmax : IPostprocessor<int>, IPostprocessor<float[]>
+        {
+            public IReadOnlyList<StepTensor> Tensors { get; } = [new StepTensor("Plus214_Output_0", TensorElementType.Float, [1, 10])];
+
+            public int Postprocess(ProcessingContext context)
+            {
+                var logits = context.GetOutput("Plus214_Output_0").Buffer.AsSpan<float>();
+                int best = 0;
+                for (int i = 1; i < logits.Length; i++)
+                {
+                    best = logits[i] > logits[best] ? i : best;
+                }
+
+                return best;
+            }
+
+            float[] IPostprocessor<float[]>.Postprocess(ProcessingContext context) => context.GetOutput("Plus214_Output_0").Buffer.AsSpan<float>().ToArray();
+        }
+
+        /// <summary>A step only dependency injection can create (its constructor takes the label's prefix).</summary>
+        public sealed class Labeller(string prefix) : IPostprocessor<string?>
+        {
+            private readonly Argmax _argmax = new();
+
+            public IReadOnlyList<StepTensor> Tensors => _argmax.Tensors;
+
+            public string? Postprocess(ProcessingContext context) => prefix + _argmax.Postprocess(context);
+        }
+        """;
 }

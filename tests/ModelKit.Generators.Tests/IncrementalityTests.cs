@@ -211,6 +211,69 @@ public sealed class IncrementalityTests
         Assert.Equal(14, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
     }
 
+    private const string StepContract = """
+        using ModelKit;
+
+        namespace Samples.Text;
+
+        [ModelContract("minilm")]
+        public partial interface IEncoder
+        {
+            [Preprocess<Tokens>, Postprocess<Pooling>]
+            ReadOnlyMemory<float> Embed(string text);
+
+            [Preprocess<Tokens>, Postprocess<Pooling>]
+            ValueTask<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
+        }
+        """;
+
+    private const string StepTypes = """
+        using ModelKit.Processing;
+
+        namespace Samples.Text;
+
+        public sealed class Tokens : IPreprocessor<string>
+        {
+            public IReadOnlyList<StepTensor> Tensors => [];
+            public void Preprocess(string input, ProcessingContext context) => context.ItemCount = input.Length;
+        }
+
+        public sealed class Pooling : IPostprocessor<float[]>, IPostprocessor<ReadOnlyMemory<float>>
+        {
+            public IReadOnlyList<StepTensor> Tensors => [];
+            public float[] Postprocess(ProcessingContext context) => [];
+            ReadOnlyMemory<float> IPostprocessor<ReadOnlyMemory<float>>.Postprocess(ProcessingContext context) => default;
+        }
+        """;
+
+    [Fact]
+    public void Editing_a_step_body_leaves_the_contract_with_steps_cached()
+    {
+        var (driver, compilation) = Start(StepContract, StepTypes, Unrelated);
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+        var edited = Replace(compilation, "Source2.cs", "context.ItemCount = input.Length", "context.ItemCount = input.Length + 1");
+
+        var result = Rerun(driver, edited);
+
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void A_step_that_stops_fitting_in_another_file_regenerates_the_contract_and_reports_it()
+    {
+        var (driver, compilation) = Start(StepContract, StepTypes, Unrelated);
+        var edited = Replace(compilation, "Source2.cs", "IPostprocessor<float[]>, IPostprocessor<ReadOnlyMemory<float>>", "IPostprocessor<float[]>");
+        edited = Replace(edited, "Source2.cs", "ReadOnlyMemory<float> IPostprocessor<ReadOnlyMemory<float>>.Postprocess(ProcessingContext context) => default;", string.Empty);
+
+        var result = Rerun(driver, edited);
+
+        Assert.Contains(result.TrackedSteps[ContractGenerator.Steps.ContractModels].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("MK4003", diagnostic.Id);
+        Assert.Contains("Pooling implements IPostprocessor<float[]>, but the method returns 'ReadOnlyMemory<float>'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("NotSupportedException", Assert.Single(result.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) Start(params string[] sources) => Start(sources, []);
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) Start(string[] sources, params AdditionalText[] additionalTexts)

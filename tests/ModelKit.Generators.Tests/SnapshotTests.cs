@@ -13,6 +13,7 @@ public sealed class SnapshotTests
         { "ShapedTensors", Contracts.ShapedTensors, HintNames.Client("Vision.IFaceDetector") },
         { "ScalarsAndStrings", Contracts.ScalarsAndStrings, HintNames.Client("ITextScorer") },
         { "OutputParameters", Contracts.OutputParameters, HintNames.Client("Samples.Outputs.IDigitInto") },
+        { "Processing", Contracts.Processing, HintNames.Client("Samples.Digits.IDigitReader") },
     };
 
     [Theory]

@@ -4,6 +4,7 @@ using ModelKit.Testing;
 namespace ModelKit.Onnx.Tests;
 
 /// <summary>The pre-allocated path (same input array, SetOutput into caller memory) allocates nothing per call after warm-up.</summary>
+[Collection(AllocationSensitive.Name)]
 public sealed class AllocationTests
 {
     [SkippableFact]

@@ -85,7 +85,7 @@ public sealed class CancellationTests
         {
             call.SetInput(0, new float[4]);
             Assert.ThrowsAny<OperationCanceledException>(() => runner.Run(call, new CancellationToken(canceled: true)));
-            Assert.True(runner.RunAsync(call, new CancellationToken(canceled: true)).IsCanceled);
+            Assert.True(runner.RunAsync(call, new CancellationToken(canceled: true)).AsTask().IsCanceled);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -82,7 +83,7 @@ public sealed class DeployTests : IDisposable
         var pod = Map(Map(Map(deployment, "spec"), "template"), "spec");
         var podLabels = Labels(Map(Map(Map(deployment, "spec"), "template"), "metadata"), "labels");
         var container = (YamlMappingNode)Assert.Single(Sequence(pod, "containers"));
-        var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(static p => Scalar(p, "name")!, static p => int.Parse(Scalar(p, "containerPort")!));
+        var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(static p => Scalar(p, "name")!, static p => int.Parse(Scalar(p, "containerPort")!, CultureInfo.InvariantCulture));
         var args = Strings(container, "args");
         var image = Dockerfile.Load(Path.Combine(DeployRoot, "container", "Dockerfile"));
 
@@ -93,9 +94,9 @@ public sealed class DeployTests : IDisposable
         Assert.Contains("/models", image.Volumes);
         Assert.Contains(Sequence(container, "volumeMounts").Cast<YamlMappingNode>(), m => Scalar(m, "mountPath") == "/models" && Scalar(m, "readOnly") == "true");
         Assert.Equal("/models", args[1]);
-        Assert.Equal(ports["http"], int.Parse(Option(args, "--port")));
-        Assert.Equal(ports["grpc"], int.Parse(Option(args, "--grpc-port")));
-        Assert.Equal(image.Expose.Order(), ports.Values.Select(static p => p.ToString()).Order());
+        Assert.Equal(ports["http"], int.Parse(Option(args, "--port"), CultureInfo.InvariantCulture));
+        Assert.Equal(ports["grpc"], int.Parse(Option(args, "--grpc-port"), CultureInfo.InvariantCulture));
+        Assert.Equal(image.Expose.Order(), ports.Values.Select(static p => p.ToString(CultureInfo.InvariantCulture)).Order());
         Assert.Equal("true", Scalar(Map(container, "securityContext"), "readOnlyRootFilesystem"));
         Assert.Equal("true", Scalar(Map(pod, "securityContext"), "runAsNonRoot"));
 
@@ -105,8 +106,8 @@ public sealed class DeployTests : IDisposable
         Assert.Equal("/v2/health/ready", ProbePath(container, "readinessProbe", ports.Keys));
 
         // Shutdown: the grace period covers the preStop pause and the drain.
-        int grace = int.Parse(Scalar(pod, "terminationGracePeriodSeconds")!);
-        int preStop = int.Parse(Scalar(Map(Map(Map(container, "lifecycle"), "preStop"), "sleep"), "seconds")!);
+        int grace = int.Parse(Scalar(pod, "terminationGracePeriodSeconds")!, CultureInfo.InvariantCulture);
+        int preStop = int.Parse(Scalar(Map(Map(Map(container, "lifecycle"), "preStop"), "sleep"), "seconds")!, CultureInfo.InvariantCulture);
         Assert.True(grace > preStop + double.Parse(Option(args, "--drain-timeout"), System.Globalization.CultureInfo.InvariantCulture), "terminationGracePeriodSeconds must exceed preStop + drain timeout");
 
         // The Service, HPA, PDB and ServiceMonitor point at this deployment's pods and ports.
@@ -155,7 +156,7 @@ public sealed class DeployTests : IDisposable
         Assert.Equal(Scalar(Map(runtime, "metadata"), "name"), Scalar(model, "runtime"));
         Assert.Equal("onnx", Scalar(Map(model, "modelFormat"), "name"));
         Assert.Equal("v2", Scalar(model, "protocolVersion"));
-        int canary = int.Parse(Scalar(predictor, "canaryTrafficPercent")!);
+        int canary = int.Parse(Scalar(predictor, "canaryTrafficPercent")!, CultureInfo.InvariantCulture);
         Assert.InRange(canary, 1, 99);
     }
 

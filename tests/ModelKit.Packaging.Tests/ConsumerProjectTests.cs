@@ -26,14 +26,16 @@ public sealed partial class ConsumerProjectTests(PackagesFixture packages, ITest
         var mnist = provider.GetRequiredService<IMnist>();
 
         // A hand-drawn "1": a vertical bar in the middle of the 28x28 image, pixels 0..255 as the model expects.
-        var input = new MnistInput();
+        var pixels = new float[28 * 28];
         for (int row = 4; row < 24; row++)
         {
             for (int column = 13; column < 16; column++)
             {
-                input.Input3[row * 28 + column] = 255f;
+                pixels[row * 28 + column] = 255f;
             }
         }
+
+        var input = new MnistInput { Input3 = pixels };
 
         var output = await mnist.PredictAsync(input);
         float[] logits = output.Plus214Output0;

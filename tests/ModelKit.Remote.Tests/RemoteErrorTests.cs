@@ -12,7 +12,7 @@ namespace ModelKit.Remote.Tests;
 /// <summary>What a remote caller sees when things go wrong: typed exceptions with the status and the server's own words.</summary>
 public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixture<RemoteServerFixture>
 {
-    private static TimeSpan? s_fullSlowRun;
+    private static TimeSpan? FullSlowRun;
 
     public static TheoryData<string> Protocols() => new(Clients.Protocols);
 
@@ -202,15 +202,15 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
         x[5] = 2.5f;
 
         // Uncanceled, the run takes seconds (measured once, over the first protocol).
-        if (s_fullSlowRun is null)
+        if (FullSlowRun is null)
         {
             var full = Stopwatch.StartNew();
             var y = await slow.RunAsync(x, CancellationToken.None);
-            s_fullSlowRun = full.Elapsed;
+            FullSlowRun = full.Elapsed;
             Assert.Equal(2.5f, y[5]);
         }
 
-        var fullRun = s_fullSlowRun.Value;
+        var fullRun = FullSlowRun.Value;
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
         var canceled = Stopwatch.StartNew();

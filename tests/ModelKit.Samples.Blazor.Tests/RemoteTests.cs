@@ -21,7 +21,7 @@ public sealed class RemoteTests(BlazorAppFixture fixture, ITestOutputHelper outp
         await page.GetByTestId("location-remote").ClickAsync();
         var prediction = page.GetByTestId("prediction");
         await Expect(prediction).ToHaveAttributeAsync("data-location", "Remote");
-        Assert.Equal(local.ToString(), await prediction.GetAttributeAsync("data-digit"));
+        Assert.Equal(local.ToString(System.Globalization.CultureInfo.InvariantCulture), await prediction.GetAttributeAsync("data-digit"));
         await BrowserDriver.ScreenshotAsync(page, "remote-self");
 
         // The service page sees both ends: the app's ModelKit server answered the request, and its remote client made it.
@@ -46,7 +46,7 @@ public sealed class RemoteTests(BlazorAppFixture fixture, ITestOutputHelper outp
 
         await page.GetByTestId("location-remote").ClickAsync();
         await Expect(prediction).ToHaveAttributeAsync("data-location", "Remote");
-        Assert.Equal(local.ToString(), await prediction.GetAttributeAsync("data-digit"));
+        Assert.Equal(local.ToString(System.Globalization.CultureInfo.InvariantCulture), await prediction.GetAttributeAsync("data-digit"));
         await Expect(page.Locator(".hint")).Not.ToHaveCountAsync(0);
         await BrowserDriver.ScreenshotAsync(page, "remote");
 
@@ -63,6 +63,6 @@ public sealed class RemoteTests(BlazorAppFixture fixture, ITestOutputHelper outp
         // Back to local: answers again.
         await page.GetByTestId("location-local").ClickAsync();
         await Expect(prediction).ToHaveAttributeAsync("data-location", "Local");
-        Assert.Equal(local.ToString(), await prediction.GetAttributeAsync("data-digit"));
+        Assert.Equal(local.ToString(System.Globalization.CultureInfo.InvariantCulture), await prediction.GetAttributeAsync("data-digit"));
     }
 }

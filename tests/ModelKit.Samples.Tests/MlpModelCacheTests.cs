@@ -47,7 +47,7 @@ public sealed class MlpModelCacheTests : IDisposable
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => MlpModelCache.EnsureTrained(path, null, null, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => MlpModelCache.EnsureTrained(path, null, null, cancellationToken: cts.Token));
         Assert.False(File.Exists(path));
     }
 

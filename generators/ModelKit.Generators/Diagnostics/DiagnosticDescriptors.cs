@@ -13,6 +13,7 @@ namespace ModelKit.Generators.Diagnostics
         public const string ContractCategory = "ModelKit.Contract";
         public const string TensorCategory = "ModelKit.Tensor";
         public const string ModelCategory = "ModelKit.Model";
+        public const string ProcessingCategory = "ModelKit.Processing";
         private const string HelpLinkBase = "https://github.com/modelkit/modelkit/blob/main/docs/diagnostics.md#";
 
         // MK1xxx: contract shape.
@@ -237,12 +238,57 @@ namespace ModelKit.Generators.Diagnostics
             "Model contract '{0}' declares no methods and model '{1}' is not listed{2}; list it with <ModelKitModel Include=\"path/to/model.onnx\" Name=\"{1}\" /> to scaffold the contract from the model, or declare its methods",
             "An empty contract is scaffolded from the signature of its model, listed as a ModelKitModel item whose Name equals the contract's model name (case-sensitive). Without it the contract has no methods.");
 
+        // MK4xxx: processing steps ([Preprocess<TStep>], [Postprocess<TStep>]).
+
+        public static readonly DiagnosticDescriptor StepNotImplemented = Error(
+            "MK4001", ProcessingCategory,
+            "Processing step does not implement its interface",
+            "'{0}' is named by [{1}<{0}>] on '{2}' but does not implement {3}; name a class that implements {3}",
+            "A pre-processing step implements ModelKit.Processing.IPreprocessor<TInput>, a post-processing step ModelKit.Processing.IPostprocessor<TOutput>.");
+
+        public static readonly DiagnosticDescriptor StepInputMismatch = Error(
+            "MK4002", ProcessingCategory,
+            "Pre-processing step does not fit the method's input",
+            "[Preprocess<{0}>] does not fit '{1}': {0} implements {2}, but the method takes '{3}'; {4}",
+            "The pre-processing step's TInput must take the method's parameter (or, for a batch method taking IReadOnlyList<T> or T[], its item type T).");
+
+        public static readonly DiagnosticDescriptor StepOutputMismatch = Error(
+            "MK4003", ProcessingCategory,
+            "Post-processing step does not fit the method's result",
+            "[Postprocess<{0}>] does not fit '{1}': {0} implements {2}, but the method returns '{3}'; {4}",
+            "The post-processing step's TOutput must be the method's result type (optionally in Task or ValueTask; for a batch method, the item type of the TOut[] or IReadOnlyList<TOut> it returns).");
+
+        public static readonly DiagnosticDescriptor StepNotConcrete = Error(
+            "MK4004", ProcessingCategory,
+            "Processing step is not a concrete class",
+            "'{0}', named by [{1}<{0}>] on '{2}', is {3}; name the concrete class that does the processing (register an instance in dependency injection to configure it)",
+            "A processing step is a concrete class, resolved from dependency injection by its own type (keyed by the model's name, then unkeyed); abstract classes and interfaces cannot name one.");
+
+        public static readonly DiagnosticDescriptor StepNotAccessible = Error(
+            "MK4005", ProcessingCategory,
+            "Processing step is not accessible",
+            "'{0}', named by [{1}<{0}>] on '{2}', is not accessible to the generated client; make it internal or public",
+            "The generated client, which lives in the contract's assembly and namespace, resolves the step by its type.");
+
+        public static readonly DiagnosticDescriptor StepMissing = Error(
+            "MK4006", ProcessingCategory,
+            "Processing step missing",
+            "'{0}' names a {1} step but no {2} step; add [{3}<TStep>] with a step that {4}",
+            "A method with processing turns its input into the model's inputs with a pre-processing step and the model's outputs into its result with a post-processing step: it names both.");
+
+        public static readonly DiagnosticDescriptor ProcessedMethodShape = Error(
+            "MK4007", ProcessingCategory,
+            "Unsupported method with processing steps",
+            "Method '{0}' names processing steps, so {1}",
+            "A method with processing steps takes one input (a value, or IReadOnlyList<T> or T[] of values for a batch) and optionally a CancellationToken, and returns the post-processing step's result (an array or IReadOnlyList of them for a batch), optionally in Task or ValueTask; the steps write every model input and read every output, so tensor parameters, [Output] parameters and [return: Tensor] are not used.");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = Index(
             ContractMustBePartial, ModelNameEmpty, ContractNested, ContractGeneric, UnsupportedContractMember, GenericMethod,
             AsyncWithoutCancellationToken, UnsupportedReturnType, UnsupportedParameter, NoOutputs, ClientNameCollision, InheritedMembers,
             InvalidBatch, LanguageVersionTooLow, ContractFileLocal, HidesContractMember, NoTensorMembers, MissingTensorAttribute, UnsupportedTensorType, DuplicateTensorName, EmptyTensorName, InvalidShape,
             ScalarShape, OutputTypeNotConstructible, OutputMemberNotSettable, MemberNotAccessible, UnsupportedOutputDestination,
-            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold, ModelNotListed);
+            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold, ModelNotListed,
+            StepNotImplemented, StepInputMismatch, StepOutputMismatch, StepNotConcrete, StepNotAccessible, StepMissing, ProcessedMethodShape);
 
         /// <summary>Every descriptor, by ID.</summary>
         public static IReadOnlyDictionary<string, DiagnosticDescriptor> All => ById;

@@ -7,7 +7,7 @@ using ModelKit.Generators.Model;
 namespace ModelKit.Generators.Emitting
 {
     /// <summary>Writes the source of one contract: the partial interface's <c>IModelContract&lt;T&gt;</c> part and the sealed client.</summary>
-    internal static class ClientEmitter
+    internal static partial class ClientEmitter
     {
         private const string Binding = "global::ModelKit.Binding.";
         private const string ThrowIfNull = "global::System.ArgumentNullException.ThrowIfNull";
@@ -43,6 +43,11 @@ namespace ModelKit.Generators.Emitting
             writer.OpenBlock();
             writer.WriteLine("static " + Binding + "ContractDescriptor " + self + ".Descriptor => " + contract.ClientFullName + "." + descriptorField + ";");
             writer.WriteLine("static " + contract.InterfaceFullName + " " + self + ".CreateClient(global::ModelKit.IInferenceBackend backend) => new " + contract.ClientFullName + "(backend);");
+            if (HasProcessing(contract))
+            {
+                writer.WriteLine("static " + contract.InterfaceFullName + " " + self + ".CreateClient(global::ModelKit.IInferenceBackend backend, global::System.IServiceProvider services) => new " + contract.ClientFullName + "(backend, services);");
+            }
+
             writer.WriteLine("static void " + self + ".AddBackends(global::ModelKit.ModelKitBuilder builder)");
             writer.OpenBlock();
             if (backends.Onnx)
@@ -73,7 +78,7 @@ namespace ModelKit.Generators.Emitting
             {
                 if (!operation.HasErrors)
                 {
-                    writer.WriteLine("private readonly " + Binding + "OperationRunner " + operation.FieldName + ";");
+                    writer.WriteLine("private readonly " + (operation.Processing is { } processing ? ProcessedOperationType(processing) : Binding + "OperationRunner") + " " + operation.FieldName + ";");
                     anyRunner = true;
                 }
             }
@@ -83,13 +88,31 @@ namespace ModelKit.Generators.Emitting
                 writer.WriteLine();
             }
 
-            writer.WriteLine("public " + contract.ClientName + "(global::ModelKit.IInferenceBackend backend)");
+            bool processed = HasProcessing(contract);
+            if (processed)
+            {
+                writer.WriteLine("public " + contract.ClientName + "(global::ModelKit.IInferenceBackend backend)");
+                writer.WriteLine("    : this(backend, null)");
+                writer.OpenBlock();
+                writer.CloseBlock();
+                writer.WriteLine();
+                writer.WriteLine("public " + contract.ClientName + "(global::ModelKit.IInferenceBackend backend, global::System.IServiceProvider? services)");
+            }
+            else
+            {
+                writer.WriteLine("public " + contract.ClientName + "(global::ModelKit.IInferenceBackend backend)");
+            }
+
             writer.OpenBlock();
             writer.WriteLine(ThrowIfNull + "(backend);");
             int index = 0;
             foreach (var operation in contract.Operations)
             {
-                if (!operation.HasErrors)
+                if (operation.Processing is { } processing && !operation.HasErrors)
+                {
+                    WriteProcessedOperation(writer, contract, operation, processing);
+                }
+                else if (!operation.HasErrors)
                 {
                     writer.WriteLine(operation.FieldName + " = backend.Bind(" + descriptorField + ".Operations[" + index.ToString(CultureInfo.InvariantCulture) + "]);");
                     index++;
@@ -104,6 +127,10 @@ namespace ModelKit.Generators.Emitting
                 if (operation.HasErrors)
                 {
                     WriteStub(writer, contract, operation);
+                }
+                else if (operation.Processing is { } processing)
+                {
+                    WriteProcessed(writer, operation, processing);
                 }
                 else if (operation.Mode == OperationMode.Batch)
                 {
@@ -127,9 +154,9 @@ namespace ModelKit.Generators.Emitting
             writer.OpenBlock();
             foreach (var operation in contract.Operations)
             {
-                if (operation.HasErrors)
+                if (operation.HasErrors || operation.Processing is not null)
                 {
-                    continue;
+                    continue; // a method with processing steps binds the steps' tensors, described when the client is created
                 }
 
                 writer.WriteLine("new " + Binding + "OperationDescriptor(" + contractName + ", " + Literal(operation.MetadataName) + ",");
@@ -206,6 +233,20 @@ namespace ModelKit.Generators.Emitting
             writer.OpenBlock();
             WriteInputs(writer, operation, call, item: null);
             WriteDestinations(writer, operation, call);
+            if (operation.Result == ResultKind.Prepared)
+            {
+                // The prepared call owns the rented call from here; it goes back to the pool when the prepared call is disposed.
+                writer.WriteLine("return " + runner + ".Prepare(" + call + ");");
+                writer.CloseBlock();
+                writer.WriteLine("catch");
+                writer.OpenBlock();
+                writer.WriteLine(runner + ".Return(" + call + ");");
+                writer.WriteLine("throw;");
+                writer.CloseBlock();
+                writer.CloseBlock();
+                return;
+            }
+
             string token = CancellationToken(operation);
             writer.WriteLine(operation.IsAsync
                 ? "await " + runner + ".RunAsync(" + call + ", " + token + ").ConfigureAwait(false);"
@@ -308,10 +349,10 @@ namespace ModelKit.Generators.Emitting
             writer.WriteLine(Signature(operation, isStub: true) + " => throw new global::System.NotSupportedException(" + Literal(message) + ");");
         }
 
-        private static string Signature(OperationModel operation, bool isStub = false)
+        private static string Signature(OperationModel operation, bool isStub = false, bool isAsync = true)
         {
             var builder = new StringBuilder("public ");
-            if (operation.IsAsync && !isStub)
+            if (operation.IsAsync && !isStub && isAsync)
             {
                 builder.Append("async ");
             }

@@ -56,6 +56,9 @@ namespace ModelKit.Generators.Model
 
         /// <summary>A tensor value (<c>[return: Tensor]</c>).</summary>
         Tensor,
+
+        /// <summary><c>ModelKit.PreparedCall</c>: the call bound to the parameters' buffers, run later as many times as wanted.</summary>
+        Prepared,
     }
 
     /// <summary>How a collection of a batch operation is typed.</summary>
@@ -80,6 +83,7 @@ namespace ModelKit.Generators.Model
     /// <param name="Inputs">The input tensors in order (their index is the call's input index).</param>
     /// <param name="Outputs">The output tensors in order (their index is the call's output index).</param>
     /// <param name="HasErrors">Whether a diagnostic prevents a real implementation; the client then throws.</param>
+    /// <param name="Processing">The method's processing steps, when it names them (then it has no tensors of its own); null otherwise.</param>
     internal sealed record OperationModel(
         string Name,
         string MetadataName,
@@ -93,7 +97,8 @@ namespace ModelKit.Generators.Model
         EquatableArray<ParameterModel> Parameters,
         EquatableArray<TensorModel> Inputs,
         EquatableArray<TensorModel> Outputs,
-        bool HasErrors);
+        bool HasErrors,
+        ProcessingModel? Processing = null);
 
     /// <summary>What a parameter carries.</summary>
     internal enum ParameterRole

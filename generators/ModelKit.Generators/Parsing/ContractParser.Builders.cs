@@ -14,6 +14,11 @@ namespace ModelKit.Generators.Parsing
             var checks = new List<OperationCheck>(operations.Count);
             foreach (var operation in operations)
             {
+                if (operation.IsProcessed)
+                {
+                    continue; // its tensors are the steps' (known at run time, checked when the operation is bound)
+                }
+
                 checks.Add(new OperationCheck(
                     operation.DisplayName,
                     LocationInfo.From(SourceLocation(operation.Method)),
@@ -38,7 +43,7 @@ namespace ModelKit.Generators.Parsing
             }
         }
 
-        private EquatableArray<OperationModel> BuildOperations(List<OperationBuilder> operations)
+        private static EquatableArray<OperationModel> BuildOperations(List<OperationBuilder> operations)
         {
             var models = new List<OperationModel>(operations.Count);
             var fieldNames = new HashSet<string>(StringComparer.Ordinal);
@@ -89,7 +94,8 @@ namespace ModelKit.Generators.Parsing
                     parameters.ToEquatableArray(),
                     inputs.ToEquatableArray(),
                     outputs.ToEquatableArray(),
-                    operation.HasErrors));
+                    operation.HasErrors,
+                    operation.HasErrors ? null : operation.Processing));
             }
 
             return models.ToEquatableArray();
@@ -124,6 +130,12 @@ namespace ModelKit.Generators.Parsing
             public CollectionKind BatchResultCollection { get; set; }
 
             public bool HasErrors { get; set; }
+
+            /// <summary>Whether the method names processing steps (its tensors are the steps').</summary>
+            public bool IsProcessed { get; set; }
+
+            /// <summary>The processing steps, once they fit the method.</summary>
+            public ProcessingModel? Processing { get; set; }
 
             /// <summary>Whether a parameter is <c>out</c> (a <c>bool TryPredict(…, out T)</c> pattern when the method returns bool).</summary>
             public bool HasOutParameter { get; set; }

@@ -33,7 +33,7 @@ namespace ModelKit.Generators.Parsing
         }
 
         /// <summary>What to do about a type without <c>[Tensor]</c> members, for the cases where marking members is not the answer.</summary>
-        private string NoTensorMembersHint(ITypeSymbol type)
+        private static string NoTensorMembersHint(ITypeSymbol type)
         {
             if (type is INamedTypeSymbol named)
             {

@@ -11,6 +11,11 @@ namespace ModelKit.Generators.Parsing
     {
         private OperationBuilder ParseOperation(IMethodSymbol method)
         {
+            if (TryParseProcessedOperation(method, out var processed))
+            {
+                return processed;
+            }
+
             string operationName = _contract.Name + "." + method.Name;
             var operation = new OperationBuilder(method, operationName);
             var methodLocation = SourceLocation(method);
@@ -22,6 +27,12 @@ namespace ModelKit.Generators.Parsing
             ITypeSymbol? resultType = returnType;
             if (returnType.SpecialType == SpecialType.System_Void)
             {
+                resultType = null;
+            }
+            else if (IsPreparedCall(returnType))
+            {
+                // A prepared call: the parameters are bound once; outputs go to the [Output] destinations on every run.
+                operation.Result = ResultKind.Prepared;
                 resultType = null;
             }
             else if (TensorTypes.IsTaskLike(returnType, out var awaited))
@@ -220,6 +231,9 @@ namespace ModelKit.Generators.Parsing
             Report(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, operation.DisplayName, UnsupportedParameterReason(type));
             operation.HasErrors = true;
         }
+
+        private static bool IsPreparedCall(ITypeSymbol type) =>
+            type is INamedTypeSymbol { Name: "PreparedCall", Arity: 0, ContainingNamespace: { Name: "ModelKit", ContainingNamespace.IsGlobalNamespace: true } };
 
         private void ParseResult(OperationBuilder operation, IMethodSymbol method, ITypeSymbol resultType, Location returnLocation)
         {

@@ -52,7 +52,7 @@ namespace ModelKit.Generators.Scaffolding
             }
             else
             {
-                builder.Append("// Scaffolded by `modelkit scaffold` from model '").Append(modelName).Append("'").Append(signature.Source.Length > 0 ? " (" + signature.Source + ")" : string.Empty).Append(".\n");
+                builder.Append("// Scaffolded by `modelkit scaffold` from model '").Append(modelName).Append('\'').Append(signature.Source.Length > 0 ? " (" + signature.Source + ")" : string.Empty).Append(".\n");
                 builder.Append("using System;\nusing System.Collections.Generic;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing ModelKit;\n\n");
                 if (ns is not null)
                 {
@@ -233,12 +233,9 @@ namespace ModelKit.Generators.Scaffolding
                 {
                     builder.Append(slot.CSharpType == "string" ? " = string.Empty;" : string.Empty);
                 }
-                else if (isInput && slot.HasShape && Count(slot.Shape) is long count && count > 0 && count <= 1 << 24)
-                {
-                    builder.Append(" = new ").Append(slot.CSharpType).Append('[').Append(count.ToString(CultureInfo.InvariantCulture)).Append("];");
-                }
                 else
                 {
+                    // Empty, never a throwaway buffer: the caller sets its own data (Input3 = pixels), as the README shows.
                     builder.Append(qualified ? " = global::System.Array.Empty<" : " = Array.Empty<").Append(slot.CSharpType).Append(">();");
                 }
 
@@ -246,17 +243,6 @@ namespace ModelKit.Generators.Scaffolding
             }
 
             builder.Append(indent).Append("}\n");
-        }
-
-        private static long? Count(List<long> shape)
-        {
-            long count = 1;
-            foreach (long dimension in shape)
-            {
-                count *= dimension;
-            }
-
-            return count;
         }
 
         private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");

@@ -43,7 +43,12 @@ internal sealed partial class MlpTrainingService(
             return;
         }
 
-        LogTrained(logger, path, MlpModelCache.ReadTestAccuracy(path) ?? double.NaN);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            double accuracy = MlpModelCache.ReadTestAccuracy(path) ?? double.NaN;
+            LogTrained(logger, path, accuracy);
+        }
+
         state.MarkReady();
         await LoadOnServerAsync(stoppingToken).ConfigureAwait(false);
     }

@@ -10,7 +10,7 @@ namespace ModelKit.Protocol.Rest;
 internal static class RestMessageEncoder
 {
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? CachedWriter;
 
     public static EncodedMessage EncodeRequest(InferenceRequest request)
     {
@@ -101,11 +101,11 @@ internal static class RestMessageEncoder
 
     private static Utf8JsonWriter RentWriter(PooledBufferWriter json)
     {
-        var writer = t_writer;
+        var writer = CachedWriter;
         if (writer is null)
         {
             writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            t_writer = writer;
+            CachedWriter = writer;
         }
         else
         {

@@ -48,7 +48,7 @@ public static class ModelKitEndpointRouteBuilderExtensions
         group.MapPost("/v2/repository/index", Compressed(api.RepositoryIndex));
         group.MapPost("/v2/repository/models/{name}/load", Compressed(api.Load));
         group.MapPost("/v2/repository/models/{name}/unload", Compressed(api.Unload));
-        group.Map("/v2/{**rest}", api.NotFound);
+        group.Map("/v2/{**rest}", RestEndpoints.NotFound);
         ModelKit.Server.OpenAI.OpenAIEmbeddingsEndpoint.MapOpenAIEmbeddings(group); // POST /v1/embeddings (same keys and limits)
         if (options.AllowAnonymousHealth)
         {
@@ -61,7 +61,7 @@ public static class ModelKitEndpointRouteBuilderExtensions
         if (options.EnableMetricsEndpoint)
         {
             _ = services.GetRequiredService<PrometheusExporter>(); // listens from now on, not from the first scrape
-            var metrics = group.MapGet("/metrics", Compressed(api.Metrics));
+            var metrics = group.MapGet("/metrics", Compressed(RestEndpoints.Metrics));
             if (options.AllowAnonymousMetrics)
             {
                 metrics.AllowAnonymous();

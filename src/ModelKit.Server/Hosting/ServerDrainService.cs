@@ -74,7 +74,11 @@ internal sealed class ServerDrainService(
             }
         }
 
-        ServerLog.Drained(logger, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            double elapsedMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            ServerLog.Drained(logger, elapsedMs);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -166,7 +166,7 @@ internal static class ModelConfigurations
     }
 
     /// <summary>Triton's dims: without the batch dimension when the model batches.</summary>
-    private static IEnumerable<long> Dims(long[] shape, int maxBatch) => maxBatch > 0 && shape.Length > 0 ? shape[1..] : shape;
+    private static long[] Dims(long[] shape, int maxBatch) => maxBatch > 0 && shape.Length > 0 ? shape[1..] : shape;
 
     private static void WriteNumbers(Utf8JsonWriter writer, string name, IEnumerable<long> values)
     {

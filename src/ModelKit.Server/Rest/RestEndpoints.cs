@@ -88,7 +88,7 @@ internal sealed class RestEndpoints(
 
     public Task Unload(HttpContext context) => Control(context, load: false);
 
-    public async Task Metrics(HttpContext context)
+    public static async Task Metrics(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -97,7 +97,7 @@ internal sealed class RestEndpoints(
         await context.Response.WriteAsync(exporter.Collect(), context.RequestAborted).ConfigureAwait(false);
     }
 
-    public Task NotFound(HttpContext context) =>
+    public static Task NotFound(HttpContext context) =>
         WriteError(context, StatusCodes.Status404NotFound, $"No endpoint {context.Request.Method} {context.Request.Path}; see GET /v2 and the Open Inference Protocol.");
 
     /// <summary><c>POST /v2/models/{name}[/versions/{version}]/infer</c>: JSON or binary tensor data.</summary>

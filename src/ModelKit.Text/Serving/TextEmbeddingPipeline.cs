@@ -99,6 +99,8 @@ public sealed class TextEmbeddingPipelineBackend : PipelineBackend, IEmbeddingGe
         {
             _encoder.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 }
 

@@ -191,6 +191,8 @@ public sealed class OcrPipelineBackend : PipelineBackend
                 network.Dispose();
             }
         }
+
+        base.Dispose(disposing);
     }
 }
 

@@ -60,6 +60,7 @@ internal sealed class BatchingOperationRunner : OperationRunner
 
         _inner.Dispose();
         _signal.Dispose();
+        base.Dispose(disposing);
     }
 
     private BatchWaiter Enqueue(InferenceCall call, bool async, CancellationToken cancellationToken)

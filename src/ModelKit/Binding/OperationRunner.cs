@@ -24,6 +24,27 @@ public abstract class OperationRunner : IDisposable
     /// <summary>A short name of the backend for metrics and logs (<c>onnxruntime</c>, <c>remote</c>…).</summary>
     public string BackendName { get; }
 
+    /// <summary>Whether the runner was disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>
+    /// Makes a <see cref="PreparedCall"/> of a rented call whose inputs and output destinations are set: it owns the call from now
+    /// on (disposing it returns the call). The backend binds the buffers once where it can (<see cref="PrepareCore"/>).
+    /// </summary>
+    public PreparedCall Prepare(InferenceCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        call.EnsureInputs();
+        return new PreparedCall(this, call, PrepareCore(call));
+    }
+
+    /// <summary>
+    /// Binds a call's buffers once for repeated runs, or returns <see langword="null"/> when this runner cannot (its runs then take the
+    /// ordinary path). The default: <see langword="null"/>.
+    /// </summary>
+    protected virtual PreparedRun? PrepareCore(InferenceCall call) => null;
+
     /// <summary>Takes a call from the pool.</summary>
     public InferenceCall Rent() => _pool.Rent();
 

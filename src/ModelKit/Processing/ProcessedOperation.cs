@@ -40,7 +40,7 @@ public sealed class ProcessedOperation<TInput, TOutput>
     public OperationRunner Runner { get; }
 
     /// <summary>Describes an operation whose tensors are the given steps' tensors, with padding from their <see cref="StepTensor.PadAxis"/>.</summary>
-    public static OperationDescriptor Describe(string contract, string method, IReadOnlyList<StepTensor> inputs, IReadOnlyList<StepTensor> outputs)
+    internal static OperationDescriptor Describe(string contract, string method, IReadOnlyList<StepTensor> inputs, IReadOnlyList<StepTensor> outputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);

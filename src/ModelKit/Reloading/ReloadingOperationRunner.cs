@@ -94,7 +94,11 @@ internal sealed class ReloadingOperationRunner : OperationRunner
         }
     }
 
-    protected override void Dispose(bool disposing) => _closed = true;
+    protected override void Dispose(bool disposing)
+    {
+        _closed = true;
+        base.Dispose(disposing);
+    }
 
     private static void CopyIn(InferenceCall call, InferenceCall inner)
     {

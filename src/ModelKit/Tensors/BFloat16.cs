@@ -44,5 +44,13 @@ public readonly struct BFloat16 : IEquatable<BFloat16>, IComparable<BFloat16>
 
     public static bool operator !=(BFloat16 left, BFloat16 right) => !left.Equals(right);
 
+    public static bool operator <(BFloat16 left, BFloat16 right) => left.CompareTo(right) < 0;
+
+    public static bool operator <=(BFloat16 left, BFloat16 right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >(BFloat16 left, BFloat16 right) => left.CompareTo(right) > 0;
+
+    public static bool operator >=(BFloat16 left, BFloat16 right) => left.CompareTo(right) >= 0;
+
     public override string ToString() => ToSingle().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

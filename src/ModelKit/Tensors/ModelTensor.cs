@@ -76,7 +76,7 @@ public sealed class ModelTensor<T>
         {
             if ((ulong)indices[i] >= (ulong)_shape[i])
             {
-                throw new IndexOutOfRangeException();
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {indices[i]} on axis {i} is outside [0, {_shape[i]}).");
             }
 
             offset = (offset * _shape[i]) + indices[i];

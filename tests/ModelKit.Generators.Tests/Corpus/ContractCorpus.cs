@@ -484,6 +484,23 @@ internal static class ContractCorpus
         variants.Add(Fails("empty-contract-unlisted", "[ModelContract(\"mnist-v2\")] public partial interface IMnist2;", "MK3009"));
         variants.Add(Fails("empty-contract-wrong-case", "[ModelContract(\"MNIST\")] public partial interface IMnist3 { }", "MK3009"));
 
+        // ---- Prepared calls: bound once, run many times; inputs written after preparing are what the run sees ----
+        variants.Add(Runs("prepared-call", """
+            [ModelContract("mnist")]
+            public partial interface IDigits
+            {
+                PreparedCall PreparePredict([Tensor("Input3", 1, 1, 28, 28)] ReadOnlyMemory<float> pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] Memory<float> logits);
+            }
+            """, "var buffer = new float[784]; var logits = new float[10]; using (var prepared = client.PreparePredict(buffer, logits)) { prepared.Run(); System.Array.Copy(pixels, buffer, 784); prepared.Run(); } return logits;"));
+        variants.Add(Runs("prepared-call-array-destinations", """
+            [ModelContract("mnist")]
+            public partial interface IDigits
+            {
+                PreparedCall Prepare([Tensor("Input3", 1, 1, 28, 28)] float[] pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] float[] logits);
+                void Predict([Tensor("Input3", 1, 1, 28, 28)] float[] pixels, [Output, Tensor("Plus214_Output_0", 1, 10)] float[] logits);
+            }
+            """, "var logits = new float[10]; using var prepared = client.Prepare(pixels, logits); prepared.RunAsync().AsTask().GetAwaiter().GetResult(); var again = new float[10]; client.Predict(pixels, again); for (int i = 0; i < 10; i++) { if (again[i] != logits[i]) throw new System.Exception(\"prepared and ordinary differ\"); } return logits;"));
+
         return variants;
     }
 }

@@ -8,7 +8,7 @@ namespace Scaffolded
     {
         /// <summary>Model input <c>Input3</c>: float, shape [1,1,28,28].</summary>
         [global::ModelKit.Tensor("Input3", 1, 1, 28, 28)]
-        public float[] Input3 { get; set; } = new float[784];
+        public float[] Input3 { get; set; } = global::System.Array.Empty<float>();
     }
 
     /// <summary>The outputs of model <c>mnist</c> (models/mnist.onnx).</summary>

@@ -12,7 +12,7 @@ namespace Scaffolded
 
         /// <summary>Model input <c>state</c>: float, shape [2,1,4].</summary>
         [global::ModelKit.Tensor("state", 2, 1, 4)]
-        public float[] State { get; set; } = new float[8];
+        public float[] State { get; set; } = global::System.Array.Empty<float>();
 
         /// <summary>Model input <c>sr</c>: int64, shape [].</summary>
         [global::ModelKit.Tensor("sr")]

@@ -8,7 +8,7 @@ namespace Scaffolded
     {
         /// <summary>Model input <c>input</c>: float, shape [1,3,240,320].</summary>
         [global::ModelKit.Tensor("input", 1, 3, 240, 320)]
-        public float[] Input { get; set; } = new float[230400];
+        public float[] Input { get; set; } = global::System.Array.Empty<float>();
     }
 
     /// <summary>The outputs of model <c>ultraface</c> (models/ultraface-rfb-320.onnx).</summary>
