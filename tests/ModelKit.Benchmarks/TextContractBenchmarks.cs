@@ -52,8 +52,8 @@ public class TextContractBenchmarks
     public ReadOnlyMemory<float> GeneratedContractEmbed() => _contract.Embed(Text);
 
     [Benchmark]
-    public ReadOnlyMemory<float> GeneratedContractEmbedAsync() => _contract.EmbedAsync(Text).GetAwaiter().GetResult();
+    public async ValueTask<ReadOnlyMemory<float>> GeneratedContractEmbedAsync() => await _contract.EmbedAsync(Text).ConfigureAwait(false);
 
     [Benchmark]
-    public ReadOnlyMemory<float> EmbeddingGenerator() => _generator.GenerateAsync(_one).GetAwaiter().GetResult()[0].Vector;
+    public async Task<ReadOnlyMemory<float>> EmbeddingGenerator() => (await _generator.GenerateAsync(_one).ConfigureAwait(false))[0].Vector;
 }
