@@ -13,10 +13,9 @@ namespace ModelKit.Benchmarks;
 /// One sentence embedded with all-MiniLM-L6-v2: through a generated contract that names ModelKit.Text's steps, against the same
 /// steps run by a hand-held <see cref="ProcessedOperation{TInput,TOutput}"/> (what the client wraps) and against
 /// <c>AddTextEmbeddings</c>' <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>. The generated path must add nothing.
-/// dotnet run -c Release --project tests/ModelKit.Benchmarks -- --filter '*TextContract*'
+/// dotnet tests/ModelKit.Benchmarks/bin/Release/net10.0/ModelKit.Benchmarks.dll --filter '*TextContract*' --job short --inProcess
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class TextContractBenchmarks
 {
     private const string Text = "The quick brown fox jumps over the lazy dog.";
