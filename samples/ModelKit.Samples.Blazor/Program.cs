@@ -3,6 +3,7 @@ using ModelKit;
 using ModelKit.Samples.BlazorApp.Components;
 using ModelKit.Samples.BlazorApp.Contracts;
 using ModelKit.Samples.BlazorApp.Digits;
+using ModelKit.Samples.BlazorApp.Media;
 using ModelKit.Samples.BlazorApp.Monitoring;
 
 // Content root = the build output (appsettings.json lives there), whatever the working directory `dotnet run` starts in.
@@ -16,6 +17,10 @@ builder.Services.AddOptions<SampleOptions>().BindConfiguration(SampleOptions.Sec
 var catalog = new DigitModelCatalog(sample.ResolveCnnPath(), sample.ResolveMlpPath());
 builder.Services.AddSingleton(catalog);
 
+// Text, vision and speech (the Search, Read and Listen pages): obtained on first start, read from the caches afterwards.
+var mediaFiles = await MediaModelFiles.AcquireAsync(Console.Out);
+builder.Services.AddSingleton(mediaFiles);
+
 // The models, through ModelKit's generated clients: the CNN when its file exists, the MLP (trained on first start when missing).
 builder.Services.AddModelKit(builder.Configuration.GetSection("ModelKit"), kit =>
 {
@@ -25,6 +30,7 @@ builder.Services.AddModelKit(builder.Configuration.GetSection("ModelKit"), kit =
     }
 
     kit.AddModel<IMlpDigitClassifier>(catalog.Mlp.ModelName, model => model.Path = catalog.Mlp.Path);
+    mediaFiles.Register(kit);
 });
 
 // The app is a ModelKit server too (Open Inference Protocol REST + gRPC, /metrics), serving the same models: the Remote switch
@@ -36,6 +42,10 @@ builder.Services.AddSingleton<MlpTrainingState>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<RemoteDigitClients>();
 builder.Services.AddSingleton<DigitPredictor>();
+builder.Services.AddSingleton<MediaClients>();
+builder.Services.AddSingleton<SearchService>();
+builder.Services.AddSingleton<ReadService>();
+builder.Services.AddSingleton<ListenService>();
 builder.Services.AddHttpClient();
 builder.Services.AddHostedService<MlpTrainingService>();
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ModelKit;
 using ModelKit.Samples.ConsoleApp;
+using ModelKit.Samples.ConsoleApp.Media;
 
 var modelOption = new Option<string?>("--model", "-m")
 {
@@ -63,6 +64,12 @@ var root = new RootCommand(
     throughputOption,
     retrainOption,
 };
+
+// Text, vision and speech: `search`, `read`, `listen` (Media/).
+foreach (var command in MediaCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
 
 root.SetAction(async (parse, cancellationToken) =>
 {

@@ -38,6 +38,9 @@ internal sealed class BalancedTransport : RemoteTransport
 
     public IReadOnlyList<Uri> Endpoints { get; }
 
+    /// <summary>The endpoint a sequence stays on for its whole life (its state lives in that server's memory).</summary>
+    public RemoteTransport PickForSequence() => _members[Pick(0)].Transport;
+
     /// <summary>Calls in flight per endpoint, for tests and diagnostics.</summary>
     internal int Outstanding(int index) => Volatile.Read(ref _members[index].Outstanding);
 

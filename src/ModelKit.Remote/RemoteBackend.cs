@@ -7,7 +7,7 @@ namespace ModelKit.Remote;
 /// Runs one model on a remote Open Inference Protocol server. The signature comes from the server's model metadata at
 /// creation, so contracts bind (and fail) exactly as they do against a local model.
 /// </summary>
-public sealed class RemoteBackend : IInferenceBackend
+public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
 {
     private readonly OperationRunnerSet _runners = new();
     private readonly ModelOptions _options;
@@ -104,6 +104,35 @@ public sealed class RemoteBackend : IInferenceBackend
         }
 
         return backend;
+    }
+
+    /// <summary>
+    /// Starts a sequence of a stateful model (served with <c>sequence_batching</c>) with a new random numeric id. Its requests go
+    /// to one endpoint for the sequence's whole life (with several <see cref="Endpoints"/>, one is picked now).
+    /// </summary>
+    public RemoteSequence StartSequence() => StartSequence(RemoteSequence.NewId());
+
+    IModelSequence ISequenceBackend.StartSequence() => StartSequence();
+
+    /// <summary>Starts a sequence with the numeric id <paramref name="id"/> (1 to 2^63 − 1; unique among the server's open sequences of the model).</summary>
+    public RemoteSequence StartSequence(long id)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(id, 1);
+        return new RemoteSequence(this, PickTransport(), id, null);
+    }
+
+    /// <summary>Starts a sequence with the string id <paramref name="id"/> (1 to 256 characters).</summary>
+    public RemoteSequence StartSequence(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(id.Length, 256, nameof(id));
+        return new RemoteSequence(this, PickTransport(), 0, id);
+    }
+
+    private RemoteTransport PickTransport()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return Transport is BalancedTransport balanced ? balanced.PickForSequence() : Transport;
     }
 
     public OperationRunner Bind(OperationDescriptor operation)

@@ -11,13 +11,16 @@ namespace ModelKit.Audio.Vad;
 /// 512-sample windows, runs Silero VAD through the <see cref="ISileroVadModel"/> contract (local or remote, whichever ModelKit
 /// was configured with) and applies the reference hysteresis (<see cref="VadOptions"/>). Segments are yielded as soon as they
 /// are final, so a live stream gets each one about 100–200 ms after its speech ends. Thread-safe: each call keeps its own state.
+/// <see cref="ForSequences"/> runs the model on a server that keeps each stream's state instead (one sequence per stream).
 /// </summary>
 public sealed class VoiceActivityDetector
 {
     private const int ReadBlock = 8192;
-    private readonly ISileroVadModel _model;
+    private readonly ISileroVadModel? _model;
+    private readonly ISequenceBackend? _sequences;
     private readonly VadOptions _options;
 
+    /// <summary>A detector that runs Silero VAD through the <see cref="ISileroVadModel"/> contract, keeping each stream's state here.</summary>
     public VoiceActivityDetector(ISileroVadModel model, IOptions<VadOptions> options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -25,6 +28,28 @@ public sealed class VoiceActivityDetector
         _model = model;
         _options = options.Value;
         VadOptionsValidator.ThrowIfInvalid(_options);
+    }
+
+    private VoiceActivityDetector(ISequenceBackend sequences, VadOptions options)
+    {
+        _sequences = sequences;
+        _options = options;
+        VadOptionsValidator.ThrowIfInvalid(_options);
+    }
+
+    /// <summary>
+    /// A detector that runs Silero VAD as a stateful model on a server that keeps each stream's recurrent state (ModelKit.Server
+    /// serving the <c>silero-vad</c> folder that <c>modelkit pull silero-vad</c> writes, whose <c>sequence_batching</c> keeps
+    /// <c>state</c>/<c>stateN</c> and fixes <c>sr</c>): each stream is one sequence, each 32 ms frame one request carrying only
+    /// the audio (the frame and its 64-sample context), so streams of many clients are batched on the server. Gives the
+    /// probabilities of the local detector (within float rounding of batched runs).
+    /// </summary>
+    /// <param name="sequences">The remote backend of the served model (<c>RemoteBackend</c>, e.g. from <c>ModelRegistry.GetBackend</c>).</param>
+    /// <param name="options">The hysteresis; the reference defaults when null.</param>
+    public static VoiceActivityDetector ForSequences(ISequenceBackend sequences, VadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        return new VoiceActivityDetector(sequences, options ?? new VadOptions());
     }
 
     /// <summary>Segments of a WAV file.</summary>
@@ -67,18 +92,19 @@ public sealed class VoiceActivityDetector
     {
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1000);
-        var state = new StreamState(new SileroVad(_model), new SpeechSegmenter(_options, SileroVad.FrameSamples), probabilities);
+        await using var scorer = _sequences is { } sequences ? new SequenceScorer(sequences.StartSequence()) : (FrameScorer)new LocalScorer(new SileroVad(_model!));
+        var segmenter = new SpeechSegmenter(_options, SileroVad.FrameSamples);
         var resampler = sampleRate == SileroVad.SampleRate ? null : new Resampler(sampleRate, SileroVad.SampleRate);
         var framer = new AudioFramer(SileroVad.FrameSamples);
+        var frames = new FrameQueue();
         float[] resampled = [];
         var ready = new List<SpeechSegment>();
-        state.Completed = ready;
 
         await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (resampler is null)
             {
-                framer.Push(chunk.Span, state, StreamState.OnFrame);
+                framer.Push(chunk.Span, frames, FrameQueue.OnFrame);
             }
             else
             {
@@ -89,9 +115,10 @@ public sealed class VoiceActivityDetector
                 }
 
                 int n = resampler.Process(chunk.Span, resampled);
-                framer.Push(resampled.AsSpan(0, n), state, StreamState.OnFrame);
+                framer.Push(resampled.AsSpan(0, n), frames, FrameQueue.OnFrame);
             }
 
+            await ScoreAsync(frames, scorer, segmenter, probabilities, ready, cancellationToken).ConfigureAwait(false);
             foreach (var segment in ready)
             {
                 yield return segment;
@@ -109,15 +136,28 @@ public sealed class VoiceActivityDetector
             }
 
             int n = resampler.Flush(resampled);
-            framer.Push(resampled.AsSpan(0, n), state, StreamState.OnFrame);
+            framer.Push(resampled.AsSpan(0, n), frames, FrameQueue.OnFrame);
         }
 
-        framer.Flush(state, StreamState.OnFrame);
-        state.Segmenter.Complete(framer.TotalSamples, ready);
+        framer.Flush(frames, FrameQueue.OnFrame);
+        await ScoreAsync(frames, scorer, segmenter, probabilities, ready, cancellationToken).ConfigureAwait(false);
+        segmenter.Complete(framer.TotalSamples, ready);
         foreach (var segment in ready)
         {
             yield return segment;
         }
+    }
+
+    private static async ValueTask ScoreAsync(FrameQueue frames, FrameScorer scorer, SpeechSegmenter segmenter, List<float>? probabilities, List<SpeechSegment> ready, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < frames.Count; i++)
+        {
+            float p = await scorer.ScoreAsync(frames[i], cancellationToken).ConfigureAwait(false);
+            probabilities?.Add(p);
+            segmenter.Push(p, ready);
+        }
+
+        frames.Clear();
     }
 
     private static async IAsyncEnumerable<ReadOnlyMemory<float>> ReadAsync(WavReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -130,21 +170,68 @@ public sealed class VoiceActivityDetector
         }
     }
 
-    private sealed class StreamState(SileroVad vad, SpeechSegmenter segmenter, List<float>? probabilities)
+    /// <summary>The frames one chunk completed, in reused buffers.</summary>
+    private sealed class FrameQueue
     {
-        public static readonly FrameHandler<StreamState> OnFrame = static (frame, s) =>
+        public static readonly FrameHandler<FrameQueue> OnFrame = static (frame, q) => q.Add(frame);
+
+        private readonly List<float[]> _buffers = [];
+
+        public int Count { get; private set; }
+
+        public float[] this[int index] => _buffers[index];
+
+        public void Clear() => Count = 0;
+
+        private void Add(ReadOnlySpan<float> frame)
         {
-            float p = s.Vad.Process(frame);
-            s.Probabilities?.Add(p);
-            s.Segmenter.Push(p, s.Completed);
-        };
+            if (Count == _buffers.Count)
+            {
+                _buffers.Add(new float[SileroVad.FrameSamples]);
+            }
 
-        public SileroVad Vad { get; } = vad;
+            frame.CopyTo(_buffers[Count++]);
+        }
+    }
 
-        public SpeechSegmenter Segmenter { get; } = segmenter;
+    /// <summary>Turns each frame of one stream into a speech probability, keeping the stream's state.</summary>
+    private abstract class FrameScorer : IAsyncDisposable
+    {
+        public abstract ValueTask<float> ScoreAsync(float[] frame, CancellationToken cancellationToken);
 
-        public List<float>? Probabilities { get; } = probabilities;
+        public abstract ValueTask DisposeAsync();
+    }
 
-        public List<SpeechSegment> Completed { get; set; } = [];
+    /// <summary>The state kept here (<see cref="SileroVad"/> over the contract, local or remote).</summary>
+    private sealed class LocalScorer(SileroVad vad) : FrameScorer
+    {
+        public override ValueTask<float> ScoreAsync(float[] frame, CancellationToken cancellationToken) => new(vad.Process(frame));
+
+        public override ValueTask DisposeAsync() => default;
+    }
+
+    /// <summary>The recurrent state kept by the server: one sequence per stream; the 64-sample context is audio, sent here.</summary>
+    private sealed class SequenceScorer(IModelSequence sequence) : FrameScorer
+    {
+        private readonly float[] _input = new float[SileroVad.InputSamples];
+
+        public override async ValueTask<float> ScoreAsync(float[] frame, CancellationToken cancellationToken)
+        {
+            frame.AsSpan().CopyTo(_input.AsSpan(SileroVad.ContextSamples));
+            var outputs = await sequence.RunAsync([new NamedTensor("input", TensorValue.Create(_input, 1, SileroVad.InputSamples))], cancellationToken: cancellationToken).ConfigureAwait(false);
+            _input.AsSpan(SileroVad.InputSamples - SileroVad.ContextSamples).CopyTo(_input);
+            foreach (var output in outputs)
+            {
+                if (output.Name == "output" && output.Value.ElementType == TensorElementType.Float && output.Value.Buffer.Length == 1)
+                {
+                    return output.Value.Buffer.AsSpan<float>()[0];
+                }
+            }
+
+            throw new ModelExecutionException(SileroVadModels.ModelName,
+                $"the server's answer has no FP32 'output' of one element (got {string.Join(", ", outputs.Select(static o => $"'{o.Name}' {o.Value}"))}); is the served model Silero VAD v5 with sequence_batching?");
+        }
+
+        public override ValueTask DisposeAsync() => sequence.DisposeAsync();
     }
 }

@@ -50,6 +50,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "ModelKit server listens on {Addresses} with authentication disabled explicitly: anyone who reaches it can run its models")]
     public static partial void AuthenticationDisabled(ILogger logger, string addresses);
 
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Drain ended {Count} open sequence(s) of model '{Model}'")]
+    public static partial void SequencesEnded(ILogger logger, string model, int count);
+
     [LoggerMessage(EventId = 1022, Level = LogLevel.Critical, Message = "{Message}")]
     public static partial void RefusingToStart(ILogger logger, string message);
 }

@@ -25,6 +25,8 @@ public sealed class ServerMetrics : IDisposable
     private readonly UpDownCounter<long> _inFlight;
     private readonly UpDownCounter<long> _queued;
     private readonly Counter<long> _modelLoads;
+    private readonly UpDownCounter<long> _sequences;
+    private readonly Counter<long> _sequenceEnds;
 
     public ServerMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +42,8 @@ public sealed class ServerMetrics : IDisposable
         _inFlight = _meter.CreateUpDownCounter<long>("modelkit.server.active_requests", "{request}", "Inference requests in progress (received, not yet answered).");
         _queued = _meter.CreateUpDownCounter<long>("modelkit.server.queued_requests", "{request}", "Inferences waiting for an inference slot (MaxConcurrentInferences).");
         _modelLoads = _meter.CreateCounter<long>("modelkit.server.model.loads", "{load}", "Model loads and unloads, by model and outcome.");
+        _sequences = _meter.CreateUpDownCounter<long>("modelkit.server.sequences.active", "{sequence}", "Sequences open on stateful models (state kept by the server), by model.");
+        _sequenceEnds = _meter.CreateCounter<long>("modelkit.server.sequences.closed", "{sequence}", "Sequences closed, by model and outcome (ended, expired, shutdown).");
     }
 
     /// <summary>The meter (for exporters that filter by instance).</summary>
@@ -75,6 +79,15 @@ public sealed class ServerMetrics : IDisposable
 
     internal void ModelLoad(string model, string outcome) =>
         _modelLoads.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void SequenceOpened(string model) => _sequences.Add(1, new KeyValuePair<string, object?>("model", model));
+
+    internal void SequenceClosed(string model, string outcome)
+    {
+        var modelTag = new KeyValuePair<string, object?>("model", model);
+        _sequences.Add(-1, modelTag);
+        _sequenceEnds.Add(1, modelTag, new KeyValuePair<string, object?>("outcome", outcome));
+    }
 
     public void Dispose() => _meter.Dispose();
 }

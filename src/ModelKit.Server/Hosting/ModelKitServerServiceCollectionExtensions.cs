@@ -57,6 +57,7 @@ public static class ModelKitServerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ListenAddressGuard>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ModelLoaderService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ServerDrainService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServerDrainParticipant, SequenceDrainParticipant>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Hosting.HostOptions>, DrainShutdownTimeoutSetup>());
         services.AddHealthChecks()
             .AddCheck<ModelKitLiveHealthCheck>("modelkit-live", tags: [ModelKitHealthTags.Live])

@@ -257,6 +257,11 @@ public sealed class ModelServer : IDisposable
         var served = _models.Acquire(name, version);
         try
         {
+            if (served.Sequences is { } sequences)
+            {
+                return await InferSequenceAsync(served, sequences, request, cancellationToken).ConfigureAwait(false);
+            }
+
             var runner = served.Runner;
             var outputIndices = ResolveOutputs(served, request);
             var call = runner.Rent();
@@ -374,6 +379,42 @@ public sealed class ModelServer : IDisposable
 
     public void Dispose() => _limiter.Dispose();
 
+    /// <summary>
+    /// One request of a sequence to a stateful model: the sequence parameters are read, the client's inputs checked, and the
+    /// chunk queued on the model's sequence batcher, which runs it with the sequence's state (stacked with other sequences'
+    /// chunks). A request with <c>sequence_end</c> and no inputs only ends the sequence (a ModelKit extension; no outputs).
+    /// </summary>
+    private async Task<InferenceResult> InferSequenceAsync(ServedModelVersion served, SequenceBatcher sequences, InferenceRequest request, CancellationToken cancellationToken)
+    {
+        var sequence = SequenceRequest.Read(served.Name, request.Parameters);
+        var outputIndices = ResolveOutputs(served, request);
+        TensorValue[]? inputs = null;
+        if (request.Inputs.Count > 0 || !sequence.End)
+        {
+            inputs = new TensorValue[served.Signature.Inputs.Count];
+            SetInputs(served, request, (i, value) => inputs[i] = value);
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        var outputs = await sequences.RunAsync(sequence, inputs, cancellationToken).ConfigureAwait(false);
+        double computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _metrics.Computed(served.Name, computeSeconds);
+        var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
+        if (inputs is null)
+        {
+            return new InferenceResult(response, 0, computeSeconds);
+        }
+
+        for (int i = 0; i < outputIndices.Length; i++)
+        {
+            int index = outputIndices[i];
+            string outputName = served.Signature.Outputs[index].Name;
+            response.Outputs.Add(new InferTensor(outputName, outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+        }
+
+        return new InferenceResult(response, 0, computeSeconds);
+    }
+
     private static int[] ResolveOutputs(ServedModelVersion served, InferenceRequest request)
     {
         var outputs = served.Signature.Outputs;
@@ -404,7 +445,10 @@ public sealed class ModelServer : IDisposable
         return indices;
     }
 
-    private static void SetInputs(ServedModelVersion served, InferenceRequest request, InferenceCall call)
+    private static void SetInputs(ServedModelVersion served, InferenceRequest request, InferenceCall call) =>
+        SetInputs(served, request, call.SetInput);
+
+    private static void SetInputs(ServedModelVersion served, InferenceRequest request, Action<int, TensorValue> set)
     {
         var inputs = served.Signature.Inputs;
         foreach (var tensor in request.Inputs)
@@ -448,7 +492,7 @@ public sealed class ModelServer : IDisposable
                     $"Input '{info.Name}' has shape {TensorShape.Format(value.Shape)} but model '{served.Name}' expects {TensorShape.Format(info.Shape)} (-1: any size).");
             }
 
-            call.SetInput(i, value);
+            set(i, value);
         }
     }
 

@@ -39,6 +39,7 @@ internal static class ErrorClassifier
         ModelNotFoundException ex => new(404, GrpcStatusCode.NotFound, "not_found", "model_not_found", ex.Message),
         ModelUnavailableException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "model_unavailable", ex.Message),
         ServerBusyException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "queue_full", ex.Message),
+        SequenceLimitException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "sequence_limit", ex.Message),
         ServerDrainingException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "draining", ex.Message),
         ModelQueueFullException ex => new(503, GrpcStatusCode.Unavailable, "unavailable", "queue_full", ex.Message),
         ModelLoadException ex => new(400, GrpcStatusCode.InvalidArgument, "bad_request", "load_failed", ex.Message),

@@ -177,6 +177,9 @@ internal sealed class ModelManager : IDisposable
         }
     }
 
+    /// <summary>Every loaded version of every model, now.</summary>
+    public IEnumerable<ServedModelVersion> LoadedVersions => _models.Values.SelectMany(static m => m.Current.Versions);
+
     /// <summary>The loaded versions of a model (empty when not loaded); throws <see cref="ModelNotFoundException"/> for unknown names.</summary>
     public VersionSet GetVersions(string? name) => Find(name).Current;
 
@@ -376,8 +379,14 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
+                    if (config.SequenceBatching is not null && options.Batching is not null)
+                    {
+                        throw new ModelLoadException(model.Name,
+                            "config.json sets both options.Batching (dynamic batching of independent requests) and sequence_batching; a stateful model batches its sequences with sequence_batching.max_batch_size alone.");
+                    }
+
                     string platform = config.Processing?.Kind is { } kind ? "modelkit_" + kind.Replace('-', '_') : ProtocolNames.OnnxPlatform;
-                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, platform)
+                    served = new ServedModelVersion(model.Name, version, backend, ownsBackend: true, platform, config.SequenceBatching, _metrics)
                     {
                         Options = options,
                         RepositoryConfig = config,

@@ -35,6 +35,8 @@ public sealed class RepositoryModelConfig
     /// provider of that kind, and its version folders hold the pipeline's files instead of one <c>model.onnx</c>. Null for plain models.
     /// </summary>
     public ProcessingOptions? Processing { get; init; }
+    /// <summary>The <c>sequence_batching</c> section: the model is stateful and served in sequences; null for stateless models.</summary>
+    public SequenceBatchingConfig? SequenceBatching { get; init; }
 }
 
 /// <summary>
@@ -43,7 +45,8 @@ public sealed class RepositoryModelConfig
 /// <code>
 /// { "version_policy": { "latest": { "num_versions": 2 } } | { "all": {} } | { "specific": { "versions": [1, 3] } },
 ///   "options": { "IntraOpThreads": 1, "WarmupRuns": 2, "Batching": { "MaxBatchSize": 16 } },
-///   "processing": { "kind": "text-embedding", "vocabulary": "vocab.txt" } }
+///   "processing": { "kind": "text-embedding", "vocabulary": "vocab.txt" },
+///   "sequence_batching": { … } }
 /// </code>
 /// A model with a <c>processing</c> section is a pipeline: any numeric version folder that is not empty is a version, served by the
 /// backend provider of its kind (see <see cref="ProcessingOptions"/>).
@@ -152,9 +155,11 @@ public sealed class ModelRepository
         var options = configuration.GetSection("options");
         var optionsSection = options.Exists() ? options : null;
         var processing = ReadProcessing(model, configuration.GetSection("processing"));
+        var sequenceSection = configuration.GetSection("sequence_batching");
+        var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         if (!policy.Exists())
         {
-            return new RepositoryModelConfig { Options = optionsSection, Processing = processing };
+            return new RepositoryModelConfig { Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         var keys = policy.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -172,7 +177,7 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.latest.num_versions must be a positive integer (got '{count}').");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection, Processing = processing };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         if (keys.Contains("specific"))
@@ -193,12 +198,12 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.specific.versions is empty.");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection, Processing = processing };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         if (keys.Contains("all"))
         {
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection, Processing = processing };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
         }
 
         throw new ModelLoadException(model, $"{ConfigFileName}: version_policy must hold \"latest\", \"all\" or \"specific\".");

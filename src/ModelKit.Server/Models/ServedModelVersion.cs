@@ -11,7 +11,8 @@ internal sealed class ServedModelVersion : RetirableResource
 {
     private readonly bool _ownsBackend;
 
-    public ServedModelVersion(string name, long version, IInferenceBackend backend, bool ownsBackend, string platform)
+    public ServedModelVersion(string name, long version, IInferenceBackend backend, bool ownsBackend, string platform,
+        SequenceBatchingConfig? sequences = null, ServerMetrics? metrics = null)
     {
         Name = name;
         Version = version;
@@ -19,8 +20,9 @@ internal sealed class ServedModelVersion : RetirableResource
         Backend = backend;
         _ownsBackend = ownsBackend;
         Platform = platform;
-        Signature = backend.Signature;
-        foreach (var tensor in Signature.Inputs.Concat(Signature.Outputs))
+        FullSignature = backend.Signature;
+        Signature = FullSignature;
+        foreach (var tensor in FullSignature.Inputs.Concat(FullSignature.Outputs))
         {
             if (tensor.ElementType == TensorElementType.Undefined)
             {
@@ -28,12 +30,22 @@ internal sealed class ServedModelVersion : RetirableResource
             }
         }
 
+        if (sequences is not null)
+        {
+            SequenceLayout = SequenceLayout.Resolve(name, FullSignature, sequences);
+            Signature = SequenceLayout.Client;
+        }
+
         var operation = new OperationDescriptor(name, "infer",
-            Signature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
-            Signature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
+            FullSignature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
+            FullSignature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
         Runner = backend.Bind(operation);
         var binary = Signature.Inputs.Where(static i => i.BinaryContent && i.ElementType == TensorElementType.String).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
         BinaryInputs = binary.Count > 0 ? binary : null;
+        if (SequenceLayout is not null)
+        {
+            Sequences = new SequenceBatcher(name, SequenceLayout, sequences!, Runner, metrics);
+        }
     }
 
     /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorInfo.BinaryContent"/>), or null when none.</summary>
@@ -41,6 +53,15 @@ internal sealed class ServedModelVersion : RetirableResource
 
     /// <summary>The decoding limits with <see cref="BinaryInputs"/>, made on first use (see <see cref="ModelServer.LimitsFor(string?, string?)"/>).</summary>
     public ModelKit.Protocol.ProtocolLimits? DecodeLimits { get; set; }
+
+    /// <summary>The model's own signature (what <see cref="Runner"/> binds); <see cref="Signature"/> is what clients see.</summary>
+    public ModelSignature FullSignature { get; }
+
+    /// <summary>For a stateful model (<c>sequence_batching</c>): its layout; null otherwise.</summary>
+    public SequenceLayout? SequenceLayout { get; }
+
+    /// <summary>For a stateful model: the sequence batcher that keeps its sequences' state; null otherwise.</summary>
+    public SequenceBatcher? Sequences { get; }
 
     public string Name { get; }
 
@@ -54,6 +75,7 @@ internal sealed class ServedModelVersion : RetirableResource
 
     public string Platform { get; }
 
+    /// <summary>The signature clients see: the model's, less the state and constant inputs and state outputs of a stateful model.</summary>
     public ModelSignature Signature { get; }
 
     /// <summary>The options the version runs with (batching, threads, execution providers), when known: reported by the model configuration extension.</summary>
@@ -70,6 +92,7 @@ internal sealed class ServedModelVersion : RetirableResource
 
     protected override void OnReleased()
     {
+        Sequences?.Dispose();
         Runner.Dispose();
         if (_ownsBackend)
         {
@@ -85,7 +108,7 @@ internal sealed class ServedModelVersion : RetirableResource
             return;
         }
 
-        var inputs = Signature.Inputs.Select(static input => input.CreateZeros()).ToArray();
+        var inputs = FullSignature.Inputs.Select(static input => input.CreateZeros()).ToArray();
         for (int r = 0; r < runs; r++)
         {
             var call = Runner.Rent();

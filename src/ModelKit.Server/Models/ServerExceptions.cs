@@ -9,6 +9,9 @@ public sealed class ModelUnavailableException(string message) : ModelKitExceptio
 /// <summary>The server is at its inference limit and its queue is full: 503, gRPC <c>Unavailable</c>.</summary>
 public sealed class ServerBusyException(string message) : ModelKitException(message);
 
+/// <summary>A stateful model has as many sequences open as it may (<c>sequence_batching.max_sequences</c>): 503, gRPC <c>Unavailable</c>.</summary>
+public sealed class SequenceLimitException(string message) : ModelKitException(message);
+
 /// <summary>The server is draining before it stops: 503, gRPC <c>Unavailable</c>; another replica takes the request.</summary>
 public sealed class ServerDrainingException(string message) : ModelKitException(message);
 

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using ModelKit.Samples.Media.Hosting;
 using ModelKit.Samples.Mnist;
 using ModelKit.Testing;
 
@@ -30,14 +31,19 @@ public sealed class BlazorAppFixture : IAsyncLifetime
     /// <summary>Where screenshots go (gitignored).</summary>
     public static string ScreenshotFolder { get; } = Path.Combine(SharedData.RepoRoot, "artifacts", "screenshots", "blazor");
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         MlpPath = MlpModelCache.EnsureTrained(MlpModelCache.DefaultPath);
+
+        // The text, vision and speech models the app obtains when it starts: fetched here first (into the caches the library tests
+        // share), so a cold cache never counts against the app's start-up timeout.
+        await MediaModels.EnsureMiniLmAsync();
+        await MediaModels.EnsurePaddleOcrAsync();
+        await MediaModels.EnsureSileroVadAsync();
         string? cnn = SharedData.Root is { } root ? Path.Combine(root, "models", "mnist.onnx") : null;
         CnnPath = cnn is not null && File.Exists(cnn) ? cnn : null;
         Directory.CreateDirectory(ScreenshotFolder);
-        return Task.CompletedTask;
     }
 
     /// <summary>The shared Chromium (skips the test when it is not installed).</summary>
@@ -59,6 +65,27 @@ public sealed class BlazorAppFixture : IAsyncLifetime
             }
 
             return _browser;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A Chromium of its own with extra command-line switches (e.g. a fake microphone); the caller disposes it.</summary>
+    public async Task<IBrowser> LaunchAsync(params string[] switches)
+    {
+        string executable = Chromium.Require();
+        await _gate.WaitAsync();
+        try
+        {
+            _playwright ??= await Playwright.CreateAsync();
+            return await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = executable,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", .. switches],
+            });
         }
         finally
         {

@@ -1,0 +1,620 @@
+using System.Diagnostics;
+using System.Globalization;
+using ModelKit.Batching;
+using ModelKit.Binding;
+
+namespace ModelKit.Server;
+
+/// <summary>
+/// Triton's sequence batcher for one served model version: keeps each open sequence's state tensors, queues each sequence's
+/// chunks in arrival order, stacks the next chunk of up to <see cref="SequenceLayout.MaxBatchSize"/> sequences into one run (inputs
+/// along dimension 0, each state along its batch axis), hands every chunk its own slice of the outputs, and keeps the next state.
+/// A run that fails leaves the states as they were (each chunk of a failed batch is retried alone, so one bad chunk fails only
+/// its own request). Sequences idle longer than <see cref="SequenceBatchingConfig.MaxSequenceIdle"/> are ended; at most
+/// <see cref="SequenceBatchingConfig.MaxSequences"/> are open at once. One run at a time, on the batcher's own thread.
+/// </summary>
+internal sealed class SequenceBatcher : IDisposable
+{
+    private const int MaxRememberedClosed = 4096;
+
+    private readonly string _model;
+    private readonly SequenceLayout _layout;
+    private readonly SequenceBatchingConfig _config;
+    private readonly OperationRunner _runner;
+    private readonly ServerMetrics? _metrics;
+    private readonly KeyValuePair<string, object?> _modelTag;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<SequenceId, Slot> _live = [];
+    private readonly Queue<Slot> _ready = new();
+    private readonly Dictionary<SequenceId, string> _closed = [];
+    private readonly Queue<SequenceId> _closedOrder = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Thread _loop;
+    private readonly Timer _reaper;
+    private readonly long _maxDelayTicks;
+    private readonly TensorBuffer[] _scratch;
+    private volatile bool _disposed;
+    private Func<Exception>? _stopped;
+
+    public SequenceBatcher(string model, SequenceLayout layout, SequenceBatchingConfig config, OperationRunner runner, ServerMetrics? metrics)
+    {
+        _model = model;
+        _layout = layout;
+        _config = config;
+        _runner = runner;
+        _metrics = metrics;
+        _modelTag = new("model", model);
+        _maxDelayTicks = (long)(config.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        _scratch = new TensorBuffer[layout.Full.Inputs.Count];
+        _loop = new Thread(Loop) { IsBackground = true, Name = $"ModelKit sequence batcher {model}" };
+        _loop.Start();
+        var period = TimeSpan.FromTicks(Math.Clamp(config.MaxSequenceIdle.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        _reaper = new Timer(static s => ((SequenceBatcher)s!).ExpireIdle(), this, period, period);
+    }
+
+    /// <summary>Sequences open now.</summary>
+    public int LiveCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs one chunk of a sequence (client inputs in <see cref="SequenceLayout.Client"/> order), or only ends the sequence when
+    /// <paramref name="inputs"/> is null; returns the client outputs in <see cref="SequenceLayout.Client"/> order.
+    /// </summary>
+    public async Task<TensorValue[]> RunAsync(SequenceRequest request, TensorValue[]? inputs, CancellationToken cancellationToken)
+    {
+        var chunk = new Chunk(inputs, request.Start, request.End);
+        lock (_gate)
+        {
+            if (_stopped is { } stopped)
+            {
+                throw stopped();
+            }
+
+            if (!_live.TryGetValue(request.Id, out var slot))
+            {
+                if (!request.Start)
+                {
+                    throw Unknown(request.Id);
+                }
+
+                if (_live.Count >= _config.MaxSequences)
+                {
+                    throw new SequenceLimitException(
+                        $"Model '{_model}' has {_live.Count} sequences open, its limit (sequence_batching.max_sequences = {_config.MaxSequences}); sequence {request.Id} was not started. Retry later or on another replica; end sequences with sequence_end so their slots free at once.");
+                }
+
+                slot = new Slot(request.Id, _layout.States);
+                _live.Add(request.Id, slot);
+                _closed.Remove(request.Id);
+                _metrics?.SequenceOpened(_model);
+            }
+            else if (slot.Pending.Count >= _config.MaxPendingPerSequence)
+            {
+                throw new ServerBusyException(
+                    $"Sequence {request.Id} of model '{_model}' already has {slot.Pending.Count} requests waiting (sequence_batching.max_pending_per_sequence); send a sequence's chunks one after another.");
+            }
+
+            slot.Pending.Enqueue(chunk);
+            slot.LastActive = Stopwatch.GetTimestamp();
+            Schedule(slot);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            chunk.Registration = cancellationToken.UnsafeRegister(static (s, token) => ((Chunk)s!).TryCancel(token), chunk);
+        }
+
+        try
+        {
+            return await chunk.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            chunk.Registration.Dispose();
+        }
+    }
+
+    /// <summary>Ends every open sequence (drain, unload): waiting chunks fail with <paramref name="error"/>; later requests get it too.</summary>
+    public int EndAll(string reason, Func<Exception> error)
+    {
+        List<Chunk> failed = [];
+        int ended;
+        lock (_gate)
+        {
+            _stopped ??= error;
+            ended = _live.Count;
+            foreach (var slot in _live.Values.ToList())
+            {
+                Close(slot, reason, failed, "shutdown");
+            }
+
+            _ready.Clear();
+        }
+
+        foreach (var chunk in failed)
+        {
+            chunk.TrySetException(error());
+        }
+
+        return ended;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        EndAll("was ended because the model was unloaded or reloaded", () => new ModelUnavailableException(
+            $"Model '{_model}' was unloaded or reloaded; its open sequences ended. Start a new sequence (sequence_start: true)."));
+        _disposed = true;
+        _reaper.Dispose();
+        _signal.Release();
+        _loop.Join(TimeSpan.FromSeconds(5));
+        _signal.Dispose();
+    }
+
+    private void Schedule(Slot slot)
+    {
+        if (!slot.Scheduled && slot.Pending.Count > 0)
+        {
+            slot.Scheduled = true;
+            _ready.Enqueue(slot);
+            _signal.Release();
+        }
+    }
+
+    private InferenceRequestException Unknown(SequenceId id)
+    {
+        string message = _closed.TryGetValue(id, out string? reason)
+            ? $"Sequence {id} of model '{_model}' is not open: it {reason}. Start a new sequence with sequence_start: true."
+            : $"Sequence {id} of model '{_model}' is not open on this server: it was never started (sequence_start: true), or it ended, expired, or was lost when the server or the model restarted (sequence state lives in the server's memory). Start a new sequence with sequence_start: true.";
+        return new InferenceRequestException("unknown_sequence", message);
+    }
+
+    /// <summary>Removes a slot (under the gate); its waiting chunks are added to <paramref name="failed"/>.</summary>
+    private void Close(Slot slot, string reason, List<Chunk> failed, string outcome)
+    {
+        if (!_live.Remove(slot.Id))
+        {
+            return;
+        }
+
+        slot.Closed = true;
+        while (slot.Pending.TryDequeue(out var chunk))
+        {
+            failed.Add(chunk);
+        }
+
+        if (_closed.TryAdd(slot.Id, reason))
+        {
+            _closedOrder.Enqueue(slot.Id);
+            while (_closedOrder.Count > MaxRememberedClosed)
+            {
+                _closed.Remove(_closedOrder.Dequeue());
+            }
+        }
+        else
+        {
+            _closed[slot.Id] = reason;
+        }
+
+        _metrics?.SequenceClosed(_model, outcome);
+    }
+
+    private void ExpireIdle()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        long idleTicks = (long)(_config.MaxSequenceIdle.TotalSeconds * Stopwatch.Frequency);
+        List<Chunk> failed = [];
+        lock (_gate)
+        {
+            if (_live.Count == 0)
+            {
+                return;
+            }
+
+            string reason = $"expired after {_config.MaxSequenceIdle.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s without requests (sequence_batching.max_sequence_idle_microseconds)";
+            foreach (var slot in _live.Values.ToList())
+            {
+                if (!slot.Scheduled && slot.Pending.Count == 0 && now - slot.LastActive > idleTicks)
+                {
+                    Close(slot, reason, failed, "expired");
+                }
+            }
+        }
+    }
+
+    private void Loop()
+    {
+        var batch = new List<(Slot Slot, Chunk Chunk)>(_layout.MaxBatchSize);
+        var finished = new List<Chunk>();
+        while (true)
+        {
+            _signal.Wait();
+            if (_disposed)
+            {
+                return;
+            }
+
+            long deadline = Stopwatch.GetTimestamp() + _maxDelayTicks;
+            Take(batch, finished);
+            while (batch.Count > 0 && batch.Count < _layout.MaxBatchSize && !_disposed)
+            {
+                long remaining = deadline - Stopwatch.GetTimestamp();
+                if (remaining <= 0)
+                {
+                    break;
+                }
+
+                int millis = (int)Math.Max(1, remaining * 1000 / Stopwatch.Frequency);
+                if (!_signal.Wait(millis))
+                {
+                    break;
+                }
+
+                Take(batch, finished);
+            }
+
+            foreach (var chunk in finished)
+            {
+                chunk.Finish();
+            }
+
+            finished.Clear();
+            if (batch.Count > 0)
+            {
+                try
+                {
+                    RunBatch(batch);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // RunBatch answers every chunk itself; this only keeps the loop alive whatever happens.
+                    foreach (var (_, chunk) in batch)
+                    {
+                        chunk.TrySetException(ex);
+                    }
+                }
+
+                batch.Clear();
+            }
+        }
+    }
+
+    /// <summary>Takes the next chunk of each ready sequence (one per sequence per run) into <paramref name="batch"/>.</summary>
+    private void Take(List<(Slot Slot, Chunk Chunk)> batch, List<Chunk> finished)
+    {
+        lock (_gate)
+        {
+            while (batch.Count < _layout.MaxBatchSize && _ready.TryDequeue(out var slot))
+            {
+                Chunk? taken = null;
+                while (!slot.Closed && slot.Pending.TryPeek(out var chunk))
+                {
+                    if (chunk.Inputs is null || !chunk.TryTake())
+                    {
+                        // An end-only request, or a chunk canceled while it waited: nothing runs; an end still ends.
+                        slot.Pending.Dequeue();
+                        if (chunk.End)
+                        {
+                            Close(slot, "ended (sequence_end)", finished, "ended");
+                            if (chunk.Inputs is null)
+                            {
+                                chunk.Outputs = [];
+                            }
+                        }
+
+                        finished.Add(chunk);
+                        continue;
+                    }
+
+                    slot.Pending.Dequeue();
+                    taken = chunk;
+                    break;
+                }
+
+                if (taken is null)
+                {
+                    slot.Scheduled = false;
+                    continue;
+                }
+
+                batch.Add((slot, taken));
+            }
+        }
+    }
+
+    private void RunBatch(List<(Slot Slot, Chunk Chunk)> batch)
+    {
+        // Chunks stack when their inputs have the same shapes (one shape per input for the whole run).
+        var groups = new List<List<(Slot, Chunk)>>();
+        foreach (var item in batch)
+        {
+            var group = groups.Find(g => SameShapes(g[0].Item2.Inputs!, item.Chunk.Inputs!));
+            if (group is null)
+            {
+                groups.Add([item]);
+            }
+            else
+            {
+                group.Add(item);
+            }
+        }
+
+        foreach (var group in groups)
+        {
+            RunGroup(group);
+        }
+    }
+
+    private void RunGroup(List<(Slot Slot, Chunk Chunk)> group)
+    {
+        Exception? error = null;
+        try
+        {
+            Execute(group);
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            // Isolate the failure: each chunk gets its own result or its own error.
+            foreach (var item in group)
+            {
+                RunGroup([item]);
+            }
+
+            return;
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        var finished = new List<Chunk>();
+        lock (_gate)
+        {
+            long now = Stopwatch.GetTimestamp();
+            foreach (var (slot, chunk) in group)
+            {
+                slot.LastActive = now;
+                finished.Add(chunk);
+                if (chunk.End)
+                {
+                    slot.Scheduled = false;
+                    Close(slot, "ended (sequence_end)", finished, "ended");
+                }
+                else if (!slot.Closed)
+                {
+                    slot.Scheduled = false;
+                    Schedule(slot);
+                }
+            }
+        }
+
+        foreach (var chunk in finished)
+        {
+            if (error is not null && group.Exists(g => ReferenceEquals(g.Chunk, chunk)))
+            {
+                chunk.TrySetException(error);
+            }
+            else
+            {
+                chunk.Finish();
+            }
+        }
+    }
+
+    private void Execute(List<(Slot Slot, Chunk Chunk)> group)
+    {
+        int batch = group.Count;
+        var call = _runner.Rent();
+        try
+        {
+            var first = group[0].Chunk.Inputs!;
+            for (int k = 0; k < _layout.ClientInputs.Length; k++)
+            {
+                int index = _layout.ClientInputs[k];
+                var shape = (long[])first[k].Shape.Clone();
+                shape[0] = batch;
+                int per = first[k].Buffer.Length;
+                var buffer = Scratch(index, first[k].ElementType, per * batch);
+                int bytes = per * TensorElementTypes.SizeOf(first[k].ElementType);
+                var target = buffer.AsBytes();
+                for (int b = 0; b < batch; b++)
+                {
+                    group[b].Chunk.Inputs![k].Buffer.AsBytes().CopyTo(target.Slice(b * bytes, bytes));
+                }
+
+                call.SetInput(index, new TensorValue(shape, buffer));
+            }
+
+            foreach (var state in _layout.States)
+            {
+                int s = Array.IndexOf(_layout.States, state);
+                var buffer = Scratch(state.Input, state.ElementType, state.Outer * state.Inner * batch);
+                var target = buffer.AsBytes();
+                int size = TensorElementTypes.SizeOf(state.ElementType);
+                int innerBytes = state.Inner * size;
+                for (int b = 0; b < batch; b++)
+                {
+                    var (slot, chunk) = group[b];
+                    if (chunk.Start)
+                    {
+                        Array.Clear(slot.States[s]); // a start (or restart) begins from the initial state: zeros
+                    }
+
+                    for (int o = 0; o < state.Outer; o++)
+                    {
+                        slot.States[s].AsSpan(o * innerBytes, innerBytes).CopyTo(target.Slice(((o * batch) + b) * innerBytes, innerBytes));
+                    }
+                }
+
+                call.SetInput(state.Input, new TensorValue(state.ShapeFor(batch), buffer));
+            }
+
+            foreach (var (index, value) in _layout.Constants)
+            {
+                call.SetInput(index, value);
+            }
+
+            _runner.Run(call);
+            BatchingMetrics.BatchSize.Record(batch, _modelTag);
+
+            // Read everything before keeping any state: a malformed answer leaves every sequence as it was.
+            var results = new TensorValue[batch][];
+            for (int b = 0; b < batch; b++)
+            {
+                results[b] = new TensorValue[_layout.ClientOutputs.Length];
+            }
+
+            for (int k = 0; k < _layout.ClientOutputs.Length; k++)
+            {
+                var value = call.Outputs[_layout.ClientOutputs[k]];
+                if (value.Shape.Length == 0 || value.Shape[0] != batch || value.Buffer.Length % batch != 0)
+                {
+                    throw new ModelExecutionException(_model, $"output '{_layout.Full.Outputs[_layout.ClientOutputs[k]].Name}' has shape {TensorShape.Format(value.Shape)} for a run of {batch} sequences; expected dimension 0 = {batch}.");
+                }
+
+                int per = value.Buffer.Length / batch;
+                var shape = (long[])value.Shape.Clone();
+                shape[0] = 1;
+                for (int b = 0; b < batch; b++)
+                {
+                    var own = TensorElementTypes.Allocate(value.ElementType, per);
+                    value.Buffer.Slice(b * per, per).CopyTo(own);
+                    results[b][k] = new TensorValue((long[])shape.Clone(), own);
+                }
+            }
+
+            for (int s = 0; s < _layout.States.Length; s++)
+            {
+                var state = _layout.States[s];
+                var value = call.Outputs[state.Output];
+                if (value.Buffer.Length != state.Outer * state.Inner * batch || value.ElementType != state.ElementType)
+                {
+                    throw new ModelExecutionException(_model, $"state output '{_layout.Full.Outputs[state.Output].Name}' has shape {TensorShape.Format(value.Shape)}; expected {TensorShape.Format(state.ShapeFor(batch))}.");
+                }
+            }
+
+            for (int s = 0; s < _layout.States.Length; s++)
+            {
+                var state = _layout.States[s];
+                var source = call.Outputs[state.Output].Buffer.AsBytes();
+                int innerBytes = state.Inner * TensorElementTypes.SizeOf(state.ElementType);
+                for (int b = 0; b < batch; b++)
+                {
+                    var slot = group[b].Slot;
+                    for (int o = 0; o < state.Outer; o++)
+                    {
+                        source.Slice(((o * batch) + b) * innerBytes, innerBytes).CopyTo(slot.States[s].AsSpan(o * innerBytes, innerBytes));
+                    }
+                }
+            }
+
+            for (int b = 0; b < batch; b++)
+            {
+                group[b].Chunk.Outputs = results[b];
+            }
+        }
+        finally
+        {
+            _runner.Return(call);
+        }
+    }
+
+    private TensorBuffer Scratch(int index, TensorElementType type, int length)
+    {
+        var buffer = _scratch[index];
+        if (buffer.IsEmpty || buffer.Length < length || buffer.ElementType != type)
+        {
+            buffer = TensorElementTypes.Allocate(type, Math.Max(length, buffer.IsEmpty ? 0 : buffer.Length * 2));
+            _scratch[index] = buffer;
+        }
+
+        return buffer.Slice(0, length);
+    }
+
+    private static bool SameShapes(TensorValue[] left, TensorValue[] right)
+    {
+        for (int i = 0; i < left.Length; i++)
+        {
+            if (!left[i].Shape.AsSpan().SequenceEqual(right[i].Shape))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One open sequence: its state bytes and its waiting chunks.</summary>
+    private sealed class Slot(SequenceId id, SequenceLayout.StateSlot[] states)
+    {
+        public SequenceId Id { get; } = id;
+
+        public byte[][] States { get; } = states.Select(static s => new byte[s.ByteLength]).ToArray();
+
+        public Queue<Chunk> Pending { get; } = new();
+
+        /// <summary>In the ready queue or in a run (under the gate).</summary>
+        public bool Scheduled { get; set; }
+
+        public bool Closed { get; set; }
+
+        public long LastActive { get; set; }
+    }
+
+    /// <summary>One request's chunk: waiting → taken (will run) or canceled (will not).</summary>
+    private sealed class Chunk(TensorValue[]? inputs, bool start, bool end) : TaskCompletionSource<TensorValue[]>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        private int _state; // 0 waiting, 1 taken, 2 canceled
+
+        public TensorValue[]? Inputs { get; } = inputs;
+
+        public bool Start { get; } = start;
+
+        public bool End { get; } = end;
+
+        public TensorValue[]? Outputs { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+        /// <summary>Cancels a chunk that has not been taken; a taken chunk runs to its end (its request buffers stay alive until then).</summary>
+        public void TryCancel(CancellationToken token)
+        {
+            if (Interlocked.CompareExchange(ref _state, 2, 0) == 0)
+            {
+                TrySetCanceled(token);
+            }
+        }
+
+        /// <summary>Completes with the outputs, or as ended when the sequence closed before it ran.</summary>
+        public void Finish()
+        {
+            if (Outputs is { } outputs)
+            {
+                TrySetResult(outputs);
+            }
+            else
+            {
+                TrySetException(new InferenceRequestException("unknown_sequence", "The sequence ended before this request ran (a request with sequence_end came first)."));
+            }
+        }
+    }
+}
