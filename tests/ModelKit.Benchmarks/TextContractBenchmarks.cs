@@ -13,10 +13,9 @@ namespace ModelKit.Benchmarks;
 /// One sentence embedded with all-MiniLM-L6-v2: through a generated contract that names ModelKit.Text's steps, against the same
 /// steps run by a hand-held <see cref="ProcessedOperation{TInput,TOutput}"/> (what the client wraps) and against
 /// <c>AddTextEmbeddings</c>' <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>. The generated path must add nothing.
-/// dotnet run -c Release --project tests/ModelKit.Benchmarks -- --filter '*TextContract*'
+/// dotnet tests/ModelKit.Benchmarks/bin/Release/net10.0/ModelKit.Benchmarks.dll --filter '*TextContract*' --job short --inProcess
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class TextContractBenchmarks
 {
     private const string Text = "The quick brown fox jumps over the lazy dog.";
@@ -52,8 +51,8 @@ public class TextContractBenchmarks
     public ReadOnlyMemory<float> GeneratedContractEmbed() => _contract.Embed(Text);
 
     [Benchmark]
-    public ReadOnlyMemory<float> GeneratedContractEmbedAsync() => _contract.EmbedAsync(Text).AsTask().GetAwaiter().GetResult();
+    public async ValueTask<ReadOnlyMemory<float>> GeneratedContractEmbedAsync() => await _contract.EmbedAsync(Text).ConfigureAwait(false);
 
     [Benchmark]
-    public ReadOnlyMemory<float> EmbeddingGenerator() => _generator.GenerateAsync(_one).GetAwaiter().GetResult()[0].Vector;
+    public async Task<ReadOnlyMemory<float>> EmbeddingGenerator() => (await _generator.GenerateAsync(_one).ConfigureAwait(false))[0].Vector;
 }

@@ -11,7 +11,10 @@ namespace ModelKit;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IModelContract<TSelf> where TSelf : class, IModelContract<TSelf>
 {
-    /// <summary>The contract as the generator saw it: model name, operations and tensors.</summary>
+    /// <summary>
+    /// The contract as the generator saw it: model name, operations and tensors. Methods with processing steps are not listed: their
+    /// tensors are the steps' own, described when the client binds them (<see cref="Processing.ProcessedOperation{TInput, TOutput}.Descriptor"/>).
+    /// </summary>
     static abstract ContractDescriptor Descriptor { get; }
 
     /// <summary>Creates the generated client over a backend.</summary>
