@@ -7,7 +7,7 @@ namespace ModelKit.Samples.BlazorApp.Media;
 /// The Search page's index: the sample's 300 template sentences embedded once per location (local, or on the remote server in use)
 /// on first search, then each query embedded and ranked.
 /// </summary>
-public sealed class SearchService(MediaClients clients)
+public sealed class SearchService(MediaClients clients) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, SemanticIndex> _indexes = new(StringComparer.Ordinal);
@@ -33,6 +33,8 @@ public sealed class SearchService(MediaClients clients)
             throw clients.Explain(ex, location);
         }
     }
+
+    public void Dispose() => _gate.Dispose();
 
     private async Task<SemanticIndex> IndexAsync(InferenceLocation location, CancellationToken cancellationToken)
     {

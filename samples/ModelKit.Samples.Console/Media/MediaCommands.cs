@@ -32,8 +32,8 @@ internal static class MediaCommands
             queries, top, sentences, corpus,
         };
         placement.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run(parse, placement, cancellationToken, options =>
-            new SearchRunner(options, Console.Out).RunAsync(parse.GetValue(queries)!, parse.GetValue(top), parse.GetValue(sentences), parse.GetValue(corpus), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, placement, options =>
+            new SearchRunner(options, Console.Out).RunAsync(parse.GetValue(queries)!, parse.GetValue(top), parse.GetValue(sentences), parse.GetValue(corpus), cancellationToken), cancellationToken));
         return command;
     }
 
@@ -47,8 +47,8 @@ internal static class MediaCommands
             image, text,
         };
         placement.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run(parse, placement, cancellationToken, options =>
-            new ReadRunner(options, Console.Out).RunAsync(parse.GetValue(image), parse.GetValue(text)?.Replace("\\n", "\n", StringComparison.Ordinal), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, placement, options =>
+            new ReadRunner(options, Console.Out).RunAsync(parse.GetValue(image), parse.GetValue(text)?.Replace("\\n", "\n", StringComparison.Ordinal), cancellationToken), cancellationToken));
         return command;
     }
 
@@ -61,12 +61,12 @@ internal static class MediaCommands
             wav,
         };
         placement.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run(parse, placement, cancellationToken, options =>
-            new ListenRunner(options, Console.Out).RunAsync(parse.GetValue(wav), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, placement, options =>
+            new ListenRunner(options, Console.Out).RunAsync(parse.GetValue(wav), cancellationToken), cancellationToken));
         return command;
     }
 
-    private static async Task<int> Run(ParseResult parse, PlacementOptions placement, CancellationToken cancellationToken, Func<MediaOptions, Task<int>> run)
+    private static async Task<int> Run(ParseResult parse, PlacementOptions placement, Func<MediaOptions, Task<int>> run, CancellationToken cancellationToken)
     {
         var options = new MediaOptions(placement.Resolve(parse), MediaOptions.DefaultOutputFolder);
         try
