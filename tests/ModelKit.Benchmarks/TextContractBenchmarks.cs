@@ -52,7 +52,7 @@ public class TextContractBenchmarks
     public ReadOnlyMemory<float> GeneratedContractEmbed() => _contract.Embed(Text);
 
     [Benchmark]
-    public ReadOnlyMemory<float> GeneratedContractEmbedAsync() => _contract.EmbedAsync(Text).GetAwaiter().GetResult();
+    public ReadOnlyMemory<float> GeneratedContractEmbedAsync() => _contract.EmbedAsync(Text).AsTask().GetAwaiter().GetResult();
 
     [Benchmark]
     public ReadOnlyMemory<float> EmbeddingGenerator() => _generator.GenerateAsync(_one).GetAwaiter().GetResult()[0].Vector;

@@ -56,4 +56,7 @@ public sealed class SearchService(MediaClients clients) : IDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>Releases the index lock.</summary>
+    public void Dispose() => _gate.Dispose();
 }

@@ -199,13 +199,15 @@ public sealed class VoiceActivityDetector
     {
         public abstract ValueTask<float> ScoreAsync(float[] frame, CancellationToken cancellationToken);
 
-        public virtual ValueTask DisposeAsync() => default;
+        public abstract ValueTask DisposeAsync();
     }
 
     /// <summary>The state kept here (<see cref="SileroVad"/> over the contract, local or remote).</summary>
     private sealed class LocalScorer(SileroVad vad) : FrameScorer
     {
         public override ValueTask<float> ScoreAsync(float[] frame, CancellationToken cancellationToken) => new(vad.Process(frame));
+
+        public override ValueTask DisposeAsync() => default;
     }
 
     /// <summary>The recurrent state kept by the server: one sequence per stream; the 64-sample context is audio, sent here.</summary>

@@ -155,6 +155,8 @@ public sealed class ModelRepository
         var options = configuration.GetSection("options");
         var optionsSection = options.Exists() ? options : null;
         var processing = ReadProcessing(model, configuration.GetSection("processing"));
+        var sequenceSection = configuration.GetSection("sequence_batching");
+        var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
         if (!policy.Exists())
         {
             return new RepositoryModelConfig { Options = optionsSection, Processing = processing, SequenceBatching = sequence };
