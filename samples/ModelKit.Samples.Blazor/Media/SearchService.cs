@@ -34,8 +34,6 @@ public sealed class SearchService(MediaClients clients) : IDisposable
         }
     }
 
-    public void Dispose() => _gate.Dispose();
-
     private async Task<SemanticIndex> IndexAsync(InferenceLocation location, CancellationToken cancellationToken)
     {
         var generator = clients.Embeddings(location);
