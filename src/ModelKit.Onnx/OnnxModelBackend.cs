@@ -24,10 +24,13 @@ public sealed class OnnxModelBackend : IInferenceBackend
         Description = $"onnxruntime {OrtEnv.Instance().GetVersionString()} ({string.Join(", ", providers)})";
     }
 
+    /// <inheritdoc/>
     public string ModelName { get; }
 
+    /// <inheritdoc/>
     public ModelSignature Signature { get; }
 
+    /// <inheritdoc/>
     public string Description { get; }
 
     /// <summary>The execution providers in use, in priority order (<c>cpu</c>, <c>cuda</c>…).</summary>
@@ -56,6 +59,7 @@ public sealed class OnnxModelBackend : IInferenceBackend
         return Create(modelName, options ?? new ModelOptions(), logger, so => new InferenceSession(model, so));
     }
 
+    /// <inheritdoc/>
     public OperationRunner Bind(OperationDescriptor operation)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -63,6 +67,7 @@ public sealed class OnnxModelBackend : IInferenceBackend
         return _runners.Add(new OnnxOperationRunner(bound, Session, Signature));
     }
 
+    /// <summary>Releases the ONNX Runtime session and its native memory; runners bound to it must not be used afterwards.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

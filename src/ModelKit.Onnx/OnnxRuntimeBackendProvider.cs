@@ -6,10 +6,13 @@ namespace ModelKit.Onnx;
 /// <summary>Serves models whose options set a <see cref="ModelOptions.Path"/>, in-process on ONNX Runtime.</summary>
 public sealed class OnnxRuntimeBackendProvider : IInferenceBackendProvider
 {
+    /// <inheritdoc/>
     public string Name => "onnxruntime";
 
+    /// <inheritdoc/>
     public bool CanCreate(ModelOptions options) => options.IsLocal && !options.IsRemote && options.Processing?.Kind is null;
 
+    /// <inheritdoc/>
     public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)
     {
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger("ModelKit.Onnx");

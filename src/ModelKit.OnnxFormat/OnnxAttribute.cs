@@ -3,14 +3,23 @@ namespace ModelKit.OnnxFormat;
 /// <summary>The kind of value an <see cref="OnnxAttribute"/> carries. Values match <c>onnx.AttributeProto.AttributeType</c>.</summary>
 public enum OnnxAttributeType
 {
+    /// <summary>Not set (an invalid attribute).</summary>
     Undefined = 0,
+    /// <summary>One 32-bit float (<c>f</c>).</summary>
     Float = 1,
+    /// <summary>One 64-bit integer (<c>i</c>).</summary>
     Int = 2,
+    /// <summary>One byte string (<c>s</c>).</summary>
     String = 3,
+    /// <summary>One tensor (<c>t</c>).</summary>
     Tensor = 4,
+    /// <summary>One subgraph (<c>g</c>), as in <c>If</c> and <c>Loop</c>.</summary>
     Graph = 5,
+    /// <summary>A list of floats (<c>floats</c>).</summary>
     Floats = 6,
+    /// <summary>A list of 64-bit integers (<c>ints</c>).</summary>
     Ints = 7,
+    /// <summary>A list of byte strings (<c>strings</c>).</summary>
     Strings = 8,
 }
 

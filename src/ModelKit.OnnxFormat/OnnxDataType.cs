@@ -3,26 +3,47 @@ namespace ModelKit.OnnxFormat;
 /// <summary>An ONNX tensor element type. Values match <c>onnx.TensorProto.DataType</c>.</summary>
 public enum OnnxDataType
 {
+    /// <summary>Not set (an invalid tensor).</summary>
     Undefined = 0,
+    /// <summary>32-bit IEEE 754 float.</summary>
     Float = 1,
+    /// <summary>8-bit unsigned integer.</summary>
     UInt8 = 2,
+    /// <summary>8-bit signed integer.</summary>
     Int8 = 3,
+    /// <summary>16-bit unsigned integer.</summary>
     UInt16 = 4,
+    /// <summary>16-bit signed integer.</summary>
     Int16 = 5,
+    /// <summary>32-bit signed integer.</summary>
     Int32 = 6,
+    /// <summary>64-bit signed integer.</summary>
     Int64 = 7,
+    /// <summary>Variable-length byte strings (UTF-8 text by convention).</summary>
     String = 8,
+    /// <summary>Boolean, one byte per element.</summary>
     Bool = 9,
+    /// <summary>16-bit IEEE 754 half-precision float.</summary>
     Float16 = 10,
+    /// <summary>64-bit IEEE 754 float.</summary>
     Double = 11,
+    /// <summary>32-bit unsigned integer.</summary>
     UInt32 = 12,
+    /// <summary>64-bit unsigned integer.</summary>
     UInt64 = 13,
+    /// <summary>Complex number of two 32-bit floats (real, imaginary).</summary>
     Complex64 = 14,
+    /// <summary>Complex number of two 64-bit floats (real, imaginary).</summary>
     Complex128 = 15,
+    /// <summary>bfloat16: the upper 16 bits of a 32-bit float.</summary>
     BFloat16 = 16,
+    /// <summary>8-bit float, 4 exponent and 3 mantissa bits, finite only (no infinities), with NaN (ONNX 1.14).</summary>
     Float8E4M3FN = 17,
+    /// <summary>8-bit float E4M3 with no negative zero (NaN is 0x80) (ONNX 1.14).</summary>
     Float8E4M3FNUZ = 18,
+    /// <summary>8-bit float, 5 exponent and 2 mantissa bits, with infinities and NaN (ONNX 1.14).</summary>
     Float8E5M2 = 19,
+    /// <summary>8-bit float E5M2 with no negative zero and no infinities (NaN is 0x80) (ONNX 1.14).</summary>
     Float8E5M2FNUZ = 20,
 }
 

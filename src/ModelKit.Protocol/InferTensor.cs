@@ -47,6 +47,7 @@ public sealed class InferTensor
     /// <summary>Wraps a named tensor (no copy).</summary>
     public static InferTensor From(NamedTensor tensor, bool binary = false) => new(tensor.Name, tensor.Value) { Binary = binary };
 
+    /// <summary>The tensor as <c>name: DATATYPE[shape]</c>, for messages and logs (no data).</summary>
     public override string ToString() => $"{Name}: {Datatype}{TensorShape.Format(Shape)}";
 }
 

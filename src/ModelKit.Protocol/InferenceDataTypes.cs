@@ -7,19 +7,33 @@ namespace ModelKit.Protocol;
 /// </summary>
 public static class InferenceDataTypes
 {
+    /// <summary><c>BOOL</c>: one byte per element, 0 or 1.</summary>
     public const string Bool = "BOOL";
+    /// <summary><c>UINT8</c>: 8-bit unsigned integer.</summary>
     public const string UInt8 = "UINT8";
+    /// <summary><c>UINT16</c>: 16-bit unsigned integer.</summary>
     public const string UInt16 = "UINT16";
+    /// <summary><c>UINT32</c>: 32-bit unsigned integer.</summary>
     public const string UInt32 = "UINT32";
+    /// <summary><c>UINT64</c>: 64-bit unsigned integer.</summary>
     public const string UInt64 = "UINT64";
+    /// <summary><c>INT8</c>: 8-bit signed integer.</summary>
     public const string Int8 = "INT8";
+    /// <summary><c>INT16</c>: 16-bit signed integer.</summary>
     public const string Int16 = "INT16";
+    /// <summary><c>INT32</c>: 32-bit signed integer.</summary>
     public const string Int32 = "INT32";
+    /// <summary><c>INT64</c>: 64-bit signed integer.</summary>
     public const string Int64 = "INT64";
+    /// <summary><c>FP16</c>: IEEE 754 half precision (binary data only; JSON carries numbers).</summary>
     public const string Fp16 = "FP16";
+    /// <summary><c>BF16</c>: bfloat16 (binary data only; JSON carries numbers).</summary>
     public const string Bf16 = "BF16";
+    /// <summary><c>FP32</c>: IEEE 754 single precision.</summary>
     public const string Fp32 = "FP32";
+    /// <summary><c>FP64</c>: IEEE 754 double precision.</summary>
     public const string Fp64 = "FP64";
+    /// <summary><c>BYTES</c>: variable-length byte strings; ModelKit maps them to UTF-8 strings (<see cref="TensorElementType.String"/>).</summary>
     public const string Bytes = "BYTES";
 
     /// <summary>Every datatype, in the protocol's table order.</summary>

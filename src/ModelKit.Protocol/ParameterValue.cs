@@ -7,9 +7,13 @@ namespace ModelKit.Protocol;
 /// <summary>The kind of value an <see cref="ParameterValue"/> holds.</summary>
 public enum ParameterKind
 {
+    /// <summary>A JSON <c>true</c> or <c>false</c>.</summary>
     Bool,
+    /// <summary>A JSON integer, held as a 64-bit signed integer.</summary>
     Int64,
+    /// <summary>A JSON number with a fraction or exponent, held as a double.</summary>
     Double,
+    /// <summary>A JSON string.</summary>
     String,
 }
 
@@ -46,12 +50,16 @@ public readonly struct ParameterValue : IEquatable<ParameterValue>
     /// <summary>A string parameter.</summary>
     public static ParameterValue FromString(string value) => new(ParameterKind.String, 0, 0, value ?? throw new ArgumentNullException(nameof(value)));
 
+    /// <summary>Wraps a boolean (<see cref="ParameterKind.Bool"/>).</summary>
     public static implicit operator ParameterValue(bool value) => FromBool(value);
 
+    /// <summary>Wraps an integer (<see cref="ParameterKind.Int64"/>).</summary>
     public static implicit operator ParameterValue(long value) => FromInt64(value);
 
+    /// <summary>Wraps a double (<see cref="ParameterKind.Double"/>).</summary>
     public static implicit operator ParameterValue(double value) => FromDouble(value);
 
+    /// <summary>Wraps a string (<see cref="ParameterKind.String"/>).</summary>
     public static implicit operator ParameterValue(string value) => FromString(value);
 
     /// <summary>The boolean value (true for a non-zero integer, <c>"true"</c>).</summary>
@@ -110,17 +118,23 @@ public readonly struct ParameterValue : IEquatable<ParameterValue>
     /// <summary>The string value, or null for other kinds.</summary>
     public string? AsString() => Kind == ParameterKind.String ? _string : null;
 
+    /// <summary>Whether both hold the same kind and the same value.</summary>
     public bool Equals(ParameterValue other) =>
         Kind == other.Kind && _integer == other._integer && _double.Equals(other._double) && string.Equals(_string, other._string, StringComparison.Ordinal);
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is ParameterValue other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Kind, _integer, _double, _string);
 
+    /// <summary>Whether both hold the same kind and the same value.</summary>
     public static bool operator ==(ParameterValue left, ParameterValue right) => left.Equals(right);
 
+    /// <summary>Whether the two differ in kind or value.</summary>
     public static bool operator !=(ParameterValue left, ParameterValue right) => !left.Equals(right);
 
+    /// <summary>The value as JSON writes it (<c>true</c>, <c>42</c>, <c>0.5</c>, or the string itself), invariant culture.</summary>
     public override string ToString() => Kind switch
     {
         ParameterKind.Bool => _integer != 0 ? "true" : "false",
@@ -182,6 +196,7 @@ public readonly struct ParameterValue : IEquatable<ParameterValue>
 /// <summary>Reads and writes <see cref="ParameterValue"/> as a JSON string, number or boolean.</summary>
 public sealed class ParameterValueJsonConverter : JsonConverter<ParameterValue>
 {
+    /// <inheritdoc/>
     public override ParameterValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         try
@@ -194,5 +209,6 @@ public sealed class ParameterValueJsonConverter : JsonConverter<ParameterValue>
         }
     }
 
+    /// <inheritdoc/>
     public override void Write(Utf8JsonWriter writer, ParameterValue value, JsonSerializerOptions options) => value.Write(writer);
 }

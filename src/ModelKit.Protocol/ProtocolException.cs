@@ -37,6 +37,7 @@ public enum ProtocolErrorKind
 /// </summary>
 public sealed class ProtocolException : ModelKitException
 {
+    /// <summary>Creates the exception: <paramref name="kind"/> says what part of the message was wrong; <paramref name="message"/> names the field, the expected and the actual value.</summary>
     public ProtocolException(ProtocolErrorKind kind, string message, Exception? innerException = null)
         : base(message, innerException)
     {

@@ -29,10 +29,13 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
         Description = transport.Describe();
     }
 
+    /// <inheritdoc/>
     public string ModelName => Target.ModelName;
 
+    /// <inheritdoc/>
     public ModelSignature Signature { get; private set; } = null!;
 
+    /// <inheritdoc/>
     public string Description { get; }
 
     /// <summary>The server's base address (the first of <see cref="Endpoints"/>).</summary>
@@ -135,6 +138,7 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
         return Transport is BalancedTransport balanced ? balanced.PickForSequence() : Transport;
     }
 
+    /// <inheritdoc/>
     public OperationRunner Bind(OperationDescriptor operation)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -142,6 +146,7 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
         return _runners.Add(new RemoteOperationRunner(bound, this));
     }
 
+    /// <summary>Closes the transports (HTTP clients or gRPC channels) and the fallback backend, if any.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

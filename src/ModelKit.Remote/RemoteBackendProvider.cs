@@ -41,14 +41,17 @@ public sealed class RemoteBackendProvider : IInferenceBackendProvider
 
     internal static readonly HttpRequestOptionsKey<TimeSpan> TimeoutKey = new("ModelKit.Remote.Timeout");
 
+    /// <inheritdoc/>
     public string Name => "remote";
 
+    /// <inheritdoc/>
     public bool CanCreate(ModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.IsRemote;
     }
 
+    /// <inheritdoc/>
     public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(options);

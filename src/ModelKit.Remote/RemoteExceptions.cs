@@ -8,6 +8,7 @@ namespace ModelKit.Remote;
 /// </summary>
 public class RemoteInferenceException : ModelExecutionException
 {
+    /// <summary>Creates the exception for <paramref name="model"/> at <paramref name="endpoint"/>, with the HTTP or gRPC status when the server answered and its own error text in <paramref name="serverError"/>.</summary>
     public RemoteInferenceException(string model, string endpoint, string message, HttpStatusCode? statusCode = null,
         global::Grpc.Core.StatusCode? grpcStatus = null, string? serverError = null, Exception? innerException = null)
         : base(model, $"{message} (endpoint {endpoint})", innerException)

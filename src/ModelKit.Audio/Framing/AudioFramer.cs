@@ -9,6 +9,7 @@ public sealed class AudioFramer
     private readonly float[] _frame;
     private int _filled;
 
+    /// <summary>Creates a framer that emits frames of <paramref name="frameLength"/> samples (512 for Silero VAD at 16 kHz).</summary>
     public AudioFramer(int frameLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameLength, 1);

@@ -22,6 +22,7 @@ public sealed class Resampler
     private long _nextOutput;      // absolute index of the next output sample
     private long _inputCount;
 
+    /// <summary>Creates a resampler from <paramref name="inputRate"/> to <paramref name="outputRate"/> (samples per second, both positive); the filter for the ratio is computed here.</summary>
     public Resampler(int inputRate, int outputRate)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputRate, 1);
@@ -57,8 +58,10 @@ public sealed class Resampler
         _history = new float[Math.Max(4096, _taps * 2)];
     }
 
+    /// <summary>The sample rate of the input, in Hz.</summary>
     public int InputRate { get; }
 
+    /// <summary>The sample rate of the output, in Hz.</summary>
     public int OutputRate { get; }
 
     /// <summary>How many output samples <paramref name="inputLength"/> more input can produce at most (for sizing buffers).</summary>

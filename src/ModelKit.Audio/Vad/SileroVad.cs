@@ -27,6 +27,7 @@ public sealed class SileroVad
     private float[] _nextState = new float[StateSize];
     private readonly float[] _probability = new float[1];
 
+    /// <summary>Creates a run over <paramref name="model"/> (the generated Silero VAD client) with a zeroed recurrent state and context.</summary>
     public SileroVad(ISileroVadModel model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -18,5 +18,6 @@ public readonly record struct SpeechSegment(long StartSample, long EndSample, fl
     /// <summary>The segment's length.</summary>
     public TimeSpan Duration => End - Start;
 
+    /// <summary>The segment as <c>[start, end) p=probability</c>, times in seconds, for logs and test output.</summary>
     public override string ToString() => $"[{Start.TotalSeconds:0.000}s, {End.TotalSeconds:0.000}s) p={MeanProbability:0.00}";
 }

@@ -26,6 +26,7 @@ public sealed class SpeechSegmenter
     private Pending? _pending;      // the last closed segment, padding on its end not yet final
     private bool _first = true;
 
+    /// <summary>Creates a segmenter with <paramref name="options"/> (validated; thresholds and durations) for frames of <paramref name="frameSamples"/> samples at 16 kHz.</summary>
     public SpeechSegmenter(VadOptions options, int frameSamples = 512)
     {
         ArgumentNullException.ThrowIfNull(options);

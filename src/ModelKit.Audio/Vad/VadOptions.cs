@@ -31,6 +31,7 @@ public sealed class VadOptions
 /// <summary>Validates <see cref="VadOptions"/> (registered with the options so a bad configuration fails at first use, by name).</summary>
 public sealed class VadOptionsValidator : IValidateOptions<VadOptions>
 {
+    /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, VadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

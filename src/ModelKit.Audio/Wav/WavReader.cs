@@ -328,6 +328,7 @@ public sealed class WavReader : IAsyncDisposable, IDisposable
     private static string Describe(ReadOnlySpan<byte> bytes) =>
         bytes.IsEmpty ? "nothing" : $"'{new string(System.Text.Encoding.ASCII.GetString(bytes).Select(c => c is >= ' ' and <= '~' ? c : '.').ToArray())}' ({bytes.Length} bytes)";
 
+    /// <summary>Disposes the underlying stream unless the reader was opened with <c>leaveOpen</c>.</summary>
     public void Dispose()
     {
         if (!_leaveOpen)
@@ -336,5 +337,6 @@ public sealed class WavReader : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Disposes the underlying stream asynchronously unless the reader was opened with <c>leaveOpen</c>.</summary>
     public ValueTask DisposeAsync() => _leaveOpen ? ValueTask.CompletedTask : _stream.DisposeAsync();
 }

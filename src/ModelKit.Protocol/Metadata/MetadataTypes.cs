@@ -5,12 +5,15 @@ namespace ModelKit.Protocol.Metadata;
 /// <summary><c>$metadata_server_response</c>: <c>GET /v2</c>.</summary>
 public sealed class ServerMetadataResponse
 {
+    /// <summary>The server's name (ModelKit answers <c>modelkit</c>).</summary>
     [JsonPropertyName("name")]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The server's version.</summary>
     [JsonPropertyName("version")]
     public string Version { get; set; } = string.Empty;
 
+    /// <summary>The protocol extensions the server supports (e.g. <c>binary_tensor_data</c>, <c>model_repository</c>).</summary>
     [JsonPropertyName("extensions")]
     public List<string> Extensions { get; set; } = [];
 }
@@ -18,9 +21,11 @@ public sealed class ServerMetadataResponse
 /// <summary><c>$metadata_tensor</c>: a model input or output.</summary>
 public sealed class TensorMetadata
 {
+    /// <summary>The tensor's name in the model.</summary>
     [JsonPropertyName("name")]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The protocol datatype (<see cref="InferenceDataTypes"/>), e.g. <c>FP32</c>.</summary>
     [JsonPropertyName("datatype")]
     public string Datatype { get; set; } = string.Empty;
 
@@ -47,22 +52,28 @@ public sealed class TensorMetadata
 /// <summary><c>$metadata_model_response</c>: <c>GET /v2/models/{name}[/versions/{version}]</c>.</summary>
 public sealed class ModelMetadataResponse
 {
+    /// <summary>The model's name.</summary>
     [JsonPropertyName("name")]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The versions available, as strings; omitted when the server does not say.</summary>
     [JsonPropertyName("versions")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<string>? Versions { get; set; }
 
+    /// <summary>The framework that runs the model (ModelKit answers <c>onnxruntime_onnx</c>, as Triton does).</summary>
     [JsonPropertyName("platform")]
     public string Platform { get; set; } = string.Empty;
 
+    /// <summary>The model's inputs.</summary>
     [JsonPropertyName("inputs")]
     public List<TensorMetadata> Inputs { get; set; } = [];
 
+    /// <summary>The model's outputs.</summary>
     [JsonPropertyName("outputs")]
     public List<TensorMetadata> Outputs { get; set; } = [];
 
+    /// <summary>Extra model parameters; omitted when there are none.</summary>
     [JsonPropertyName("parameters")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<string, ParameterValue>? Parameters { get; set; }
@@ -92,6 +103,7 @@ public sealed class ModelMetadataResponse
 /// <summary>The body of every error: <c>{"error": "…"}</c>.</summary>
 public sealed class ErrorResponse
 {
+    /// <summary>The error text: what was wrong, naming the model or tensor concerned.</summary>
     [JsonPropertyName("error")]
     public string Error { get; set; } = string.Empty;
 }
@@ -99,6 +111,7 @@ public sealed class ErrorResponse
 /// <summary>The body of <c>GET /v2/health/live</c>.</summary>
 public sealed class LiveResponse
 {
+    /// <summary>Whether the server process is up and answering.</summary>
     [JsonPropertyName("live")]
     public bool Live { get; set; }
 }
@@ -106,6 +119,7 @@ public sealed class LiveResponse
 /// <summary>The body of <c>GET /v2/health/ready</c> and <c>…/models/{name}/ready</c>.</summary>
 public sealed class ReadyResponse
 {
+    /// <summary>Whether the server (every model) or the named model is ready for inference.</summary>
     [JsonPropertyName("ready")]
     public bool Ready { get; set; }
 }
@@ -113,6 +127,7 @@ public sealed class ReadyResponse
 /// <summary><c>$repository_index_request</c>: <c>POST /v2/repository/index</c>.</summary>
 public sealed class RepositoryIndexRequest
 {
+    /// <summary>When set, list only the models whose readiness matches it; when null, all models.</summary>
     [JsonPropertyName("ready")]
     public bool? Ready { get; set; }
 }
@@ -120,9 +135,11 @@ public sealed class RepositoryIndexRequest
 /// <summary>One entry of <c>$repository_index_response</c> (the response is an array of these).</summary>
 public sealed class RepositoryIndexEntry
 {
+    /// <summary>The model's name.</summary>
     [JsonPropertyName("name")]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The version, when the entry is about one version; omitted otherwise.</summary>
     [JsonPropertyName("version")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Version { get; set; }
@@ -131,6 +148,7 @@ public sealed class RepositoryIndexEntry
     [JsonPropertyName("state")]
     public string State { get; set; } = string.Empty;
 
+    /// <summary>Why the model is in its state (e.g. a load error), empty when there is nothing to say.</summary>
     [JsonPropertyName("reason")]
     public string Reason { get; set; } = string.Empty;
 }
@@ -138,6 +156,7 @@ public sealed class RepositoryIndexEntry
 /// <summary><c>$repository_load_request</c> / <c>$repository_unload_request</c>.</summary>
 public sealed class RepositoryModelRequest
 {
+    /// <summary>Load or unload parameters (e.g. a configuration override); null when none are sent.</summary>
     [JsonPropertyName("parameters")]
     public Dictionary<string, ParameterValue>? Parameters { get; set; }
 }

@@ -100,5 +100,6 @@ public sealed class EncodedMessage : IDisposable
         return result;
     }
 
+    /// <summary>Returns the pooled buffers that hold the encoded message; the message must not be written afterwards.</summary>
     public void Dispose() => _json.Dispose();
 }

@@ -60,6 +60,7 @@ public sealed class PrometheusExporter : IDisposable
         return builder.ToString();
     }
 
+    /// <summary>Stops listening to the meters.</summary>
     public void Dispose() => _listener.Dispose();
 
     private static string Sanitize(string name)

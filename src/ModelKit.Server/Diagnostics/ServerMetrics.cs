@@ -28,6 +28,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly UpDownCounter<long> _sequences;
     private readonly Counter<long> _sequenceEnds;
 
+    /// <summary>Creates the instruments on the meter <c>ModelKit.Server</c> from <paramref name="meterFactory"/> (so they are scoped to the host's DI container).</summary>
     public ServerMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
@@ -89,5 +90,6 @@ public sealed class ServerMetrics : IDisposable
         _sequenceEnds.Add(1, modelTag, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
+    /// <summary>Disposes the meter; its instruments stop publishing.</summary>
     public void Dispose() => _meter.Dispose();
 }

@@ -377,6 +377,7 @@ public sealed class ModelServer : IDisposable
         }
     }
 
+    /// <summary>Releases the concurrency limiter; in-flight requests are not waited for (the drain service does that).</summary>
     public void Dispose() => _limiter.Dispose();
 
     /// <summary>

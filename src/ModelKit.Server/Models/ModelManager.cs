@@ -365,7 +365,11 @@ internal sealed class ModelManager : IDisposable
             foreach (var (version, path) in selected)
             {
                 var options = new ModelOptions();
-                config.Options?.Bind(options);
+                if (config.Options is { } section)
+                {
+                    section.Bind(options); // a plain call, so the configuration binding generator intercepts it (no reflection)
+                }
+
                 int warmups = config.Options?["WarmupRuns"] is null ? _options.WarmupRuns : options.WarmupRuns;
                 options.Path = path;
                 options.Processing = config.Processing;
@@ -379,6 +383,11 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
+                    if (config.SequenceBatching is not null && config.Processing is not null)
+                    {
+                        throw new ModelLoadException(model.Name, "config.json sets both processing (a pipeline) and sequence_batching; sequences are served for plain ONNX models.");
+                    }
+
                     if (config.SequenceBatching is not null && options.Batching is not null)
                     {
                         throw new ModelLoadException(model.Name,

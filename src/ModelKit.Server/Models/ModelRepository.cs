@@ -19,6 +19,7 @@ public enum VersionPolicyKind
 /// <summary>A model's configuration from <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>.</summary>
 public sealed class RepositoryModelConfig
 {
+    /// <summary>Which versions of the model are served (Triton's <c>version_policy</c>); <see cref="VersionPolicyKind.Latest"/> by default.</summary>
     public VersionPolicyKind Policy { get; init; } = VersionPolicyKind.Latest;
 
     /// <summary>For <see cref="VersionPolicyKind.Latest"/>: how many.</summary>

@@ -33,6 +33,7 @@ public sealed class ApiKeyAuthenticator
     private readonly byte[][] _digests;
     private volatile bool _verified;
 
+    /// <summary>Creates the authenticator from the configured API keys; only their SHA-256 digests are kept, compared in constant time.</summary>
     public ApiKeyAuthenticator(IOptions<ModelKitServerOptions> options)
     {
         var value = options.Value;

@@ -35,6 +35,7 @@ public sealed class ModelKitEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>The embedding length (found by embedding an empty text once, when first asked).</summary>
     public int Dimensions => (_metadata ??= CreateMetadata()).DefaultModelDimensions ?? 0;
 
+    /// <inheritdoc/>
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -73,6 +74,7 @@ public sealed class ModelKitEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
     }
 
+    /// <inheritdoc/>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
@@ -89,6 +91,7 @@ public sealed class ModelKitEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         // The backend (and the runner bound to it) belongs to ModelKit's registry.

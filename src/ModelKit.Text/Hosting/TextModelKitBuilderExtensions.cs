@@ -45,7 +45,8 @@ public static class TextModelKitBuilderExtensions
                 text.VocabularyPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model.Path!))!, "vocab.txt");
             }
         });
-        options.ValidateDataAnnotations().Validate(static o => o.VocabularyPath is null || File.Exists(o.VocabularyPath), "TextEmbeddingOptions.VocabularyPath names a file that does not exist.");
+        options.Validate(static o => o.VocabularyPath is null || File.Exists(o.VocabularyPath), "TextEmbeddingOptions.VocabularyPath names a file that does not exist.");
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TextEmbeddingOptions>, TextEmbeddingOptionsValidator>());
 
         builder.Services.AddKeyedSingleton<BertTokenization>(modelName, static (sp, key) => new BertTokenization(Text(sp, key)));
         builder.Services.AddKeyedSingleton<SentencePooling>(modelName, static (sp, key) => new SentencePooling(Text(sp, key)));

@@ -59,8 +59,10 @@ public sealed class BertTokenization : IPreprocessor<string>
     /// <summary>Most tokens per text, including [CLS] and [SEP].</summary>
     public int MaxTokens { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<StepTensor> Tensors { get; }
 
+    /// <inheritdoc/>
     public void Preprocess(string input, ProcessingContext context)
     {
         if (input is null)

@@ -30,6 +30,7 @@ public sealed class SentencePooling : IPostprocessor<float[]>, IPostprocessor<Re
     /// <summary>Whether vectors are scaled to unit length.</summary>
     public bool Normalize { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<StepTensor> Tensors { get; }
 
     /// <summary>The sentence vector.</summary>

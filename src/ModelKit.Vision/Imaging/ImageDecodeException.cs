@@ -19,5 +19,6 @@ public enum ImageDecodeError
 /// <summary>Image bytes could not be decoded. <see cref="Error"/> says why; the message names the limits and what the header declared.</summary>
 public sealed class ImageDecodeException(ImageDecodeError error, string message) : ModelKitException($"Image: {message}")
 {
+    /// <summary>Why the bytes were refused, for callers that answer differently (a server: 413 for <see cref="ImageDecodeError.TooLarge"/>, 400 otherwise).</summary>
     public ImageDecodeError Error { get; } = error;
 }

@@ -3,6 +3,7 @@ namespace ModelKit.Vision.Imaging;
 /// <summary>An 8-bit RGB image, row-major and interleaved (R, G, B per pixel), with no padding between rows.</summary>
 public sealed class RgbImage
 {
+    /// <summary>Wraps <paramref name="pixels"/> (not copied): <paramref name="width"/> × <paramref name="height"/> × 3 bytes, R, G, B per pixel, row by row.</summary>
     public RgbImage(int width, int height, byte[] pixels)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -23,8 +24,10 @@ public sealed class RgbImage
     {
     }
 
+    /// <summary>The width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>The height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>R, G, B bytes per pixel, row after row.</summary>

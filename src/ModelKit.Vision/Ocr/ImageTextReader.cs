@@ -19,6 +19,7 @@ public sealed class ImageTextReader
     private readonly TextRecognizer _recognizer;
     private readonly OcrOptions _options;
 
+    /// <summary>Creates a reader over the three PaddleOCR model clients and the recognizer's character set; <paramref name="options"/> defaults to <see cref="OcrOptions"/>'s defaults.</summary>
     public ImageTextReader(ITextDetectorModel detector, ITextAngleClassifierModel classifier, ITextRecognizerModel recognizer, CtcDecoder decoder, OcrOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(detector);

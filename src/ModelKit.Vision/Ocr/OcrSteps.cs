@@ -20,6 +20,7 @@ public sealed class TextDetector(ITextDetectorModel model, OcrOptions options)
         return (Round32(width * ratio), Round32(height * ratio));
     }
 
+    /// <summary>Finds the text boxes in <paramref name="image"/>, in its own pixel coordinates (scaled back from the detector's input size).</summary>
     public async Task<IReadOnlyList<TextBox>> DetectAsync(RgbImage image, CancellationToken cancellationToken)
     {
         var (w, h) = InputSize(image.Width, image.Height, options.DetectorMaxSide);
@@ -40,6 +41,7 @@ public sealed class TextDetector(ITextDetectorModel model, OcrOptions options)
 /// <summary>Crop step: cuts each box out upright (rotated boxes straightened; tall ones laid flat as PaddleOCR does).</summary>
 public static class TextLineCropper
 {
+    /// <summary>Cuts <paramref name="box"/> out of <paramref name="image"/> as an upright line: rotated boxes straightened, lines taller than 1.5× their width turned flat.</summary>
     public static RgbImage Crop(RgbImage image, TextBox box)
     {
         int width = Math.Max(1, (int)MathF.Round(box.Width));
@@ -132,6 +134,7 @@ public sealed class TextRecognizer(ITextRecognizerModel model, CtcDecoder decode
     private const int MinWidth = 320;
     private static readonly float[] Half = [0.5f, 0.5f, 0.5f];
 
+    /// <summary>Recognizes each line crop; results come back in the order of <paramref name="crops"/>.</summary>
     public async Task<CtcResult[]> RecognizeAsync(IReadOnlyList<RgbImage> crops, CancellationToken cancellationToken)
     {
         var results = new CtcResult[crops.Count];

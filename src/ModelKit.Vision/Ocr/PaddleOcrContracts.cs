@@ -7,6 +7,7 @@ namespace ModelKit.Vision.Ocr;
 [ModelContract(PaddleOcrModels.DetectorName)]
 public partial interface ITextDetectorModel
 {
+    /// <summary>Runs detection on a batch of normalized BGR images; returns the text-probability map (<c>sigmoid_0.tmp_0</c>).</summary>
     [return: Tensor("sigmoid_0.tmp_0")]
     Task<ModelTensor<float>> DetectAsync([Tensor("x", -1, 3, -1, -1)] ModelTensor<float> image, CancellationToken cancellationToken);
 }
@@ -18,6 +19,7 @@ public partial interface ITextDetectorModel
 [ModelContract(PaddleOcrModels.ClassifierName)]
 public partial interface ITextAngleClassifierModel
 {
+    /// <summary>Classifies line crops as upright or upside down; returns [N, 2] probabilities (<c>softmax_0.tmp_0</c>).</summary>
     [return: Tensor("softmax_0.tmp_0")]
     Task<ModelTensor<float>> ClassifyAsync([Tensor("x", -1, 3, 48, -1)] ModelTensor<float> lines, CancellationToken cancellationToken);
 }
@@ -29,6 +31,7 @@ public partial interface ITextAngleClassifierModel
 [ModelContract(PaddleOcrModels.RecognizerName)]
 public partial interface ITextRecognizerModel
 {
+    /// <summary>Recognizes line crops; returns per-time-step class probabilities for CTC decoding (<c>softmax_11.tmp_0</c>).</summary>
     [return: Tensor("softmax_11.tmp_0")]
     Task<ModelTensor<float>> RecognizeAsync([Tensor("x", -1, 3, 48, -1)] ModelTensor<float> lines, CancellationToken cancellationToken);
 }

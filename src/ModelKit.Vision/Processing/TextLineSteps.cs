@@ -15,8 +15,10 @@ public sealed class TextLinePreprocessor : IPreprocessor<RgbImage>
     private const int Height = 48;
     private static readonly float[] Half = [0.5f, 0.5f, 0.5f];
 
+    /// <inheritdoc/>
     public IReadOnlyList<StepTensor> Tensors { get; } = [new StepTensor("x", TensorElementType.Float, [-1, 3, Height, -1]) { PadAxis = 3 }];
 
+    /// <inheritdoc/>
     public void Preprocess(RgbImage input, ProcessingContext context)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -37,8 +39,10 @@ public sealed class CtcTextPostprocessor(CtcDecoder decoder) : IPostprocessor<Ct
 {
     private const string Output = "softmax_11.tmp_0";
 
+    /// <inheritdoc/>
     public IReadOnlyList<StepTensor> Tensors { get; } = [new StepTensor(Output, TensorElementType.Float, [-1, -1, -1])];
 
+    /// <inheritdoc/>
     public CtcResult Postprocess(ProcessingContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

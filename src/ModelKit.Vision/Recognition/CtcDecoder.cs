@@ -14,6 +14,7 @@ public sealed class CtcDecoder
 {
     private readonly string[] _classes;
 
+    /// <summary>Creates a decoder whose classes are the blank, <paramref name="characters"/> in order, and a space when <paramref name="appendSpace"/> (PaddleOCR's <c>use_space_char</c>).</summary>
     public CtcDecoder(IReadOnlyList<string> characters, bool appendSpace = true)
     {
         ArgumentNullException.ThrowIfNull(characters);

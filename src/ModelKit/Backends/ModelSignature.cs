@@ -16,6 +16,7 @@ public sealed record TensorInfo(string Name, TensorElementType ElementType, long
     /// </summary>
     public bool BinaryContent { get; init; }
 
+    /// <summary>The tensor as <c>name: ONNX type[shape]</c> (e.g. <c>Input3: float[1,1,28,28]</c>), as error messages print it.</summary>
     public override string ToString() => $"{Name}: {TensorElementTypes.OnnxName(ElementType)}{TensorShape.Format(Shape)}";
 
     /// <summary>

@@ -25,20 +25,25 @@ public sealed class BatchingBackend : IInferenceBackend
         }
     }
 
+    /// <inheritdoc/>
     public string ModelName => _inner.ModelName;
 
+    /// <inheritdoc/>
     public ModelSignature Signature => _inner.Signature;
 
+    /// <inheritdoc/>
     public string Description => $"{_inner.Description}, dynamic batching (max {_options.MaxBatchSize}, delay {_options.MaxQueueDelay.TotalMilliseconds} ms)";
 
     /// <summary>The wrapped backend.</summary>
     public IInferenceBackend Inner => _inner;
 
+    /// <inheritdoc/>
     public OperationRunner Bind(OperationDescriptor operation)
     {
         return _runners.Add(new BatchingOperationRunner(_inner.Bind(operation), _options));
     }
 
+    /// <summary>Stops the batching loops (queued calls fail with <see cref="ObjectDisposedException"/>) and disposes the inner backend.</summary>
     public void Dispose()
     {
         _runners.DisposeAll();

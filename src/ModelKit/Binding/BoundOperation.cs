@@ -7,8 +7,10 @@ namespace ModelKit.Binding;
 /// <param name="ModelShape">The model's declared shape.</param>
 public sealed record BoundTensor(TensorDescriptor Descriptor, long[] Shape, int ModelIndex, long[] ModelShape)
 {
+    /// <summary>The tensor's name in the model.</summary>
     public string Name => Descriptor.Name;
 
+    /// <summary>The tensor's element type.</summary>
     public TensorElementType ElementType => Descriptor.ElementType;
 }
 
@@ -29,16 +31,22 @@ public sealed class BoundOperation
         LengthInput = descriptor.Padding is { Inputs.Count: > 0 } padding ? Array.FindIndex(inputs, t => t.Name == padding.Inputs[0].Name) : -1;
     }
 
+    /// <summary>The operation as the contract declared it.</summary>
     public OperationDescriptor Descriptor { get; }
 
+    /// <summary>The model the operation is bound to.</summary>
     public string ModelName { get; }
 
+    /// <summary>The inputs in the contract's order, each with its effective shape and index in the model.</summary>
     public IReadOnlyList<BoundTensor> Inputs { get; }
 
+    /// <summary>The outputs the contract reads, in the contract's order.</summary>
     public IReadOnlyList<BoundTensor> Outputs { get; }
 
+    /// <summary>The input names, in the order of <see cref="Inputs"/> (cached for backends that pass names to the runtime).</summary>
     public IReadOnlyList<string> InputNames { get; }
 
+    /// <summary>The output names, in the order of <see cref="Outputs"/>.</summary>
     public IReadOnlyList<string> OutputNames { get; }
 
     /// <summary>Whether several calls can be stacked along dimension 0 into one run (every model input and output has a dynamic first dimension).</summary>

@@ -74,6 +74,7 @@ public sealed class DynamicModelClient(IInferenceBackend backend) : IDisposable
         return _runners.GetOrAdd(key, bound) is var winner && !ReferenceEquals(winner, bound) ? DisposeAndReturn(bound, winner) : bound;
     }
 
+    /// <summary>Disposes the runners this client bound; the backend itself belongs to the registry.</summary>
     public void Dispose()
     {
         foreach (var runner in _runners.Values)

@@ -11,6 +11,7 @@ public abstract class OperationRunner : IDisposable
     private readonly CallPool _pool;
     private int _disposed;
 
+    /// <summary>Creates a runner for <paramref name="operation"/>; <paramref name="backendName"/> labels its metrics and traces (e.g. <c>onnxruntime</c>).</summary>
     protected OperationRunner(BoundOperation operation, string backendName)
     {
         Operation = operation;
@@ -362,6 +363,7 @@ public abstract class OperationRunner : IDisposable
         call.BackendState = null;
     }
 
+    /// <summary>Fails the calls still pooled, releases their buffers and calls <see cref="Dispose(bool)"/> once; later calls are ignored.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -378,6 +380,7 @@ public abstract class OperationRunner : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Releases the backend's resources for this runner; <paramref name="disposing"/> is true from <see cref="Dispose()"/>. Overrides call the base.</summary>
     protected virtual void Dispose(bool disposing)
     {
     }

@@ -3,10 +3,12 @@ namespace ModelKit;
 /// <summary>The base of every error ModelKit raises.</summary>
 public class ModelKitException : Exception
 {
+    /// <summary>Creates the exception with a message that names what failed.</summary>
     public ModelKitException(string message) : base(message)
     {
     }
 
+    /// <summary>Creates the exception with a message and the error that caused it.</summary>
     public ModelKitException(string message, Exception? innerException) : base(message, innerException)
     {
     }
@@ -17,6 +19,7 @@ public class ModelKitException : Exception
 /// </summary>
 public sealed class TensorMismatchException : ModelKitException
 {
+    /// <summary>Creates the exception; the message reads <c>contract: member (tensor 'name') expected … but got ….</c>, followed by <paramref name="detail"/> when given.</summary>
     public TensorMismatchException(string contract, string member, string tensor, string expected, string actual, string? detail = null)
         : base($"{contract}: {member} (tensor '{tensor}') expected {expected} but got {actual}.{(detail is null ? string.Empty : " " + detail)}")
     {
@@ -47,12 +50,16 @@ public sealed class TensorMismatchException : ModelKitException
 public sealed class ModelContractMismatchException(string contract, string model, IReadOnlyList<string> problems, ModelSignature signature)
     : ModelKitException($"Contract {contract} does not match model '{model}': {string.Join(" ", problems)} The model's signature is {signature}.")
 {
+    /// <summary>The contract, e.g. <c>IDigitClassifier</c>.</summary>
     public string Contract { get; } = contract;
 
+    /// <summary>The model the contract was bound to.</summary>
     public string Model { get; } = model;
 
+    /// <summary>Each disagreement found, one sentence each.</summary>
     public IReadOnlyList<string> Problems { get; } = problems;
 
+    /// <summary>The model's actual signature, to compare with the contract.</summary>
     public ModelSignature Signature { get; } = signature;
 }
 
@@ -60,6 +67,7 @@ public sealed class ModelContractMismatchException(string contract, string model
 public class ModelExecutionException(string model, string message, Exception? innerException = null)
     : ModelKitException($"Model '{model}': {message}", innerException)
 {
+    /// <summary>The model whose run failed.</summary>
     public string Model { get; } = model;
 }
 
@@ -67,6 +75,7 @@ public class ModelExecutionException(string model, string message, Exception? in
 public class ModelLoadException(string model, string message, Exception? innerException = null)
     : ModelKitException($"Model '{model}' could not be loaded: {message}", innerException)
 {
+    /// <summary>The model that could not be loaded.</summary>
     public string Model { get; } = model;
 }
 
@@ -74,7 +83,9 @@ public class ModelLoadException(string model, string message, Exception? innerEx
 public sealed class ExecutionProviderUnavailableException(string model, string provider, IReadOnlyList<string> available, string hint)
     : ModelLoadException(model, $"execution provider '{provider}' is not available (this ONNX Runtime offers: {string.Join(", ", available)}). {hint}")
 {
+    /// <summary>The execution provider that was asked for (e.g. <c>CUDA</c>).</summary>
     public string Provider { get; } = provider;
 
+    /// <summary>The execution providers the loaded ONNX Runtime offers.</summary>
     public IReadOnlyList<string> Available { get; } = available;
 }

@@ -14,6 +14,7 @@ public sealed class ModelKitModelCatalog
     /// <summary>The distinct model names.</summary>
     public IEnumerable<string> ModelNames => _models.Select(static m => m.ModelName).Distinct(StringComparer.Ordinal);
 
+    /// <summary>Whether a contract or a registration uses the model <paramref name="modelName"/> (ordinal comparison).</summary>
     public bool Contains(string modelName) => _models.Exists(m => string.Equals(m.ModelName, modelName, StringComparison.Ordinal));
 
     internal void Add(ModelRegistration registration)

@@ -21,6 +21,7 @@ public sealed partial class ModelRegistry : IDisposable
     private readonly List<ModelFileWatcher> _watchers = [];
     private bool _disposed;
 
+    /// <summary>Creates the registry (done by <c>AddModelKit</c>); models load on first use, each by the first provider that can create it.</summary>
     public ModelRegistry(
         ModelKitModelCatalog catalog,
         IOptionsMonitor<ModelOptions> options,
@@ -67,6 +68,7 @@ public sealed partial class ModelRegistry : IDisposable
         }
     }
 
+    /// <summary>Disposes every loaded backend and stops the model file watchers.</summary>
     public void Dispose()
     {
         if (_disposed)

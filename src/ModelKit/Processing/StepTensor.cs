@@ -22,5 +22,6 @@ public sealed record StepTensor(string Name, TensorElementType ElementType, long
     /// <summary>The shape as text, e.g. <c>[-1,-1]</c>.</summary>
     public string ShapeText => TensorShape.Format(Shape);
 
+    /// <summary>The tensor as <c>name: ONNX type[shape]</c>, <c>?</c> for variable dimensions.</summary>
     public override string ToString() => $"{Name}: {TensorElementTypes.OnnxName(ElementType)}{ShapeText}";
 }

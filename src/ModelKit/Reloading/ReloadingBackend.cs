@@ -22,10 +22,13 @@ public sealed class ReloadingBackend : IInferenceBackend
         _current = new Generation(factory(), 1);
     }
 
+    /// <inheritdoc/>
     public string ModelName => _current.Backend.ModelName;
 
+    /// <inheritdoc/>
     public ModelSignature Signature => _current.Backend.Signature;
 
+    /// <inheritdoc/>
     public string Description => _current.Backend.Description;
 
     /// <summary>How many times the backend has been (re)built, starting at 1.</summary>
@@ -34,6 +37,7 @@ public sealed class ReloadingBackend : IInferenceBackend
     /// <summary>Raised after a successful swap.</summary>
     public event Action<ReloadingBackend>? Reloaded;
 
+    /// <inheritdoc/>
     public OperationRunner Bind(OperationDescriptor operation)
     {
         lock (_reloadLock)
@@ -87,6 +91,7 @@ public sealed class ReloadingBackend : IInferenceBackend
         Reloaded?.Invoke(this);
     }
 
+    /// <summary>Disposes the current generation's backend; a reload in progress is abandoned.</summary>
     public void Dispose()
     {
         lock (_reloadLock)

@@ -29,28 +29,40 @@ public readonly struct BFloat16 : IEquatable<BFloat16>, IComparable<BFloat16>
     /// <summary>Widens to a float exactly.</summary>
     public static implicit operator float(BFloat16 value) => BitConverter.UInt32BitsToSingle((uint)value.Bits << 16);
 
+    /// <summary>Widens to a float exactly (the same as the implicit conversion).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float ToSingle() => this;
 
+    /// <summary>Whether the two values are equal as floats (NaN equals NaN, as <see cref="float.Equals(float)"/>).</summary>
     public bool Equals(BFloat16 other) => ToSingle().Equals(other.ToSingle());
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is BFloat16 other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => ToSingle().GetHashCode();
 
+    /// <summary>Compares the two values as floats (NaN sorts first, as <see cref="float.CompareTo(float)"/>).</summary>
     public int CompareTo(BFloat16 other) => ToSingle().CompareTo(other.ToSingle());
 
+    /// <summary>Whether the two values are equal as floats.</summary>
     public static bool operator ==(BFloat16 left, BFloat16 right) => left.Equals(right);
 
+    /// <summary>Whether the two values differ as floats.</summary>
     public static bool operator !=(BFloat16 left, BFloat16 right) => !left.Equals(right);
 
+    /// <summary>Whether <paramref name="left"/> sorts before <paramref name="right"/>, as floats.</summary>
     public static bool operator <(BFloat16 left, BFloat16 right) => left.CompareTo(right) < 0;
 
+    /// <summary>Whether <paramref name="left"/> sorts before or with <paramref name="right"/>, as floats.</summary>
     public static bool operator <=(BFloat16 left, BFloat16 right) => left.CompareTo(right) <= 0;
 
+    /// <summary>Whether <paramref name="left"/> sorts after <paramref name="right"/>, as floats.</summary>
     public static bool operator >(BFloat16 left, BFloat16 right) => left.CompareTo(right) > 0;
 
+    /// <summary>Whether <paramref name="left"/> sorts after or with <paramref name="right"/>, as floats.</summary>
     public static bool operator >=(BFloat16 left, BFloat16 right) => left.CompareTo(right) >= 0;
 
+    /// <summary>The value as a float, invariant culture.</summary>
     public override string ToString() => ToSingle().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

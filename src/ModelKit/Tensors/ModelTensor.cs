@@ -85,5 +85,6 @@ public sealed class ModelTensor<T>
         return (int)offset;
     }
 
+    /// <summary>The tensor's type and shape, e.g. <c>ModelTensor&lt;Single&gt;[1,3,224,224]</c> (no data).</summary>
     public override string ToString() => $"ModelTensor<{typeof(T).Name}>{TensorShape.Format(_shape)}";
 }

@@ -31,6 +31,7 @@ public readonly struct TensorValue
     /// <summary>The shape as text, e.g. <c>[1,1,28,28]</c>.</summary>
     public string ShapeText => TensorShape.Format(Shape);
 
+    /// <summary>The tensor's ONNX type and shape, e.g. <c>float[1,10]</c> (no data).</summary>
     public override string ToString() => $"{TensorElementTypes.OnnxName(ElementType)}{ShapeText}";
 }
 
