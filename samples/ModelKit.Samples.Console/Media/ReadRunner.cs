@@ -15,6 +15,11 @@ internal sealed class ReadRunner(MediaOptions options, TextWriter output)
 {
     public async Task<int> RunAsync(string? imagePath, string? text, CancellationToken cancellationToken)
     {
+        if (imagePath is not null && text is not null)
+        {
+            throw new ArgumentException("Give an image or --text (which draws one), not both.", nameof(text));
+        }
+
         if (imagePath is null)
         {
             var image = TextImage.Render(text ?? TextImage.SampleText);
