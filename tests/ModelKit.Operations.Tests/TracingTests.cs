@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Onnx;
 using ModelKit.Remote;
 using ModelKit.Server;
+using ModelKit.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -18,12 +19,12 @@ namespace ModelKit.Operations.Tests;
 public sealed class TracingTests : IAsyncLifetime
 {
     private readonly string _repository = Path.Combine(Path.GetTempPath(), "modelkit-tracing-" + Guid.NewGuid().ToString("N")[..10]);
-    private ServerHost _host = null!;
+    private TestHost _host = null!;
 
     public async Task InitializeAsync()
     {
         TestModels.Repository(_repository, "doubler", TestModels.Doubler());
-        _host = await ServerHost.StartAsync(o => o.RepositoryPath = _repository);
+        _host = await TestHost.StartAsync(o => { o.RepositoryPath = _repository; o.WarmupRuns = 0; });
     }
 
     public async Task DisposeAsync()

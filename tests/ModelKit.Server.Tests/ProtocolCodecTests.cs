@@ -209,4 +209,31 @@ public sealed class ProtocolCodecTests
         missing.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[8]));
         Assert.Equal(ProtocolErrorKind.InvalidFraming, Assert.Throws<ProtocolException>(() => GrpcInferenceCodec.DecodeRequest(missing)).Kind);
     }
+
+    [Fact]
+    public void Binary_bytes_inputs_keep_their_bytes_and_text_inputs_stay_strict_utf8()
+    {
+        // The first bytes of a PNG, then bytes that are not UTF-8: what an image in a BYTES element looks like.
+        byte[] image = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0x00, 0xC3, 0x80];
+        var json = Encoding.UTF8.GetBytes($$$"""{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","parameters":{"binary_data_size":{{{4 + image.Length}}}}}]}""");
+        var body = new byte[json.Length + 4 + image.Length];
+        json.CopyTo(body, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(json.Length), (uint)image.Length);
+        image.CopyTo(body, json.Length + 4);
+        var binary = new ProtocolLimits { BinaryBytesTensors = new HashSet<string>(StringComparer.Ordinal) { "image" } };
+
+        var decoded = RestInferenceCodec.DecodeRequest(body, json.Length, binary);
+        Assert.Equal(image, Encoding.Latin1.GetBytes(decoded.Inputs[0].Value.Buffer.AsSpan<string>()[0]));
+        var strict = Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(body, json.Length, ProtocolLimits.Default));
+        Assert.Contains("UTF-8", strict.Message);
+
+        var message = new ModelInferRequest { ModelName = "ocr" };
+        message.Inputs.Add(new ModelInferRequest.Types.InferInputTensor
+        {
+            Name = "image", Datatype = "BYTES", Shape = { 1 },
+            Contents = new InferTensorContents { BytesContents = { Google.Protobuf.ByteString.CopyFrom(image) } },
+        });
+        Assert.Equal(image, Encoding.Latin1.GetBytes(GrpcInferenceCodec.DecodeRequest(message, binary).Inputs[0].Value.Buffer.AsSpan<string>()[0]));
+        Assert.Throws<ProtocolException>(() => GrpcInferenceCodec.DecodeRequest(message, ProtocolLimits.Default));
+    }
 }

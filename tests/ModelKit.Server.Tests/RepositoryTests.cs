@@ -77,6 +77,17 @@ public sealed class RepositoryTests : IDisposable
         Assert.Equal(2, provider.Disposed);
     }
 
+    [Fact]
+    public async Task A_processing_kind_no_provider_serves_leaves_the_model_unavailable_naming_the_kinds()
+    {
+        _repository.Config("scale", """{"processing":{"kind":"sonar","model":"model.onnx"}}""");
+        await using var host = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
+        var answer = await InferScale(host, null, 1f);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+        Assert.Contains("processing kind is 'sonar'", answer.Error);
+        Assert.Contains("text-embedding", answer.Error);
+    }
+
     /// <summary>A backend provider that records what it creates and disposes; it runs the model on ONNX Runtime.</summary>
     private sealed class RecordingProvider : IInferenceBackendProvider
     {

@@ -20,7 +20,7 @@ public sealed class CliPullServeTests(EmbeddingHost local) : IClassFixture<Embed
 
         var (unknown, unknownOutput) = await ServeProcess.RunAsync(["pull", "no-such-model", repository.Root], Timeout);
         Assert.Equal(1, unknown);
-        Assert.Contains("Known: minilm, paddleocr", unknownOutput);
+        Assert.Contains("No model source is named 'no-such-model'. Known: minilm, paddleocr", unknownOutput); // then any later sources, by name
 
         int port = ServeProcess.FreePort();
         using var serve = ServeProcess.Start(["serve", repository.Root, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grpc-port", "0"]);

@@ -38,7 +38,7 @@ public sealed class PulledPaddleOcrServer : IAsyncLifetime
             configure: o =>
             {
                 o.RepositoryPath = _repository.Root;
-                o.WarmupRuns = 0;
+                o.WarmupRuns = 1; // the pipeline's own warm-up input (a blank PNG), not zeros
             },
             models: b => b.AddOnnxRuntime().AddOcrPipelines());
     }

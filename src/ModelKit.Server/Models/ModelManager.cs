@@ -383,6 +383,11 @@ internal sealed class ModelManager : IDisposable
                 ServedModelVersion served;
                 try
                 {
+                    if (config.SequenceBatching is not null && config.Processing is not null)
+                    {
+                        throw new ModelLoadException(model.Name, "config.json sets both processing (a pipeline) and sequence_batching; sequences are served for plain ONNX models.");
+                    }
+
                     if (config.SequenceBatching is not null && options.Batching is not null)
                     {
                         throw new ModelLoadException(model.Name,

@@ -100,7 +100,7 @@ internal sealed class ServedModelVersion : RetirableResource
         }
     }
 
-    /// <summary>Runs zero-filled inputs (dynamic dimensions as 1) through the model.</summary>
+    /// <summary>Runs zero-filled inputs (dynamic dimensions as 1) through the model, or a pipeline's own warm-up inputs.</summary>
     public void WarmUp(int runs)
     {
         if (runs <= 0)
@@ -108,7 +108,7 @@ internal sealed class ServedModelVersion : RetirableResource
             return;
         }
 
-        var inputs = FullSignature.Inputs.Select(static input => input.CreateZeros()).ToArray();
+        var inputs = (Backend as PipelineBackend)?.CreateWarmupInputs() ?? FullSignature.Inputs.Select(static input => input.CreateZeros()).ToArray();
         for (int r = 0; r < runs; r++)
         {
             var call = Runner.Rent();

@@ -66,6 +66,15 @@ public sealed class OcrPipelineBackend : PipelineBackend
     /// <inheritdoc />
     public override string Description { get; }
 
+    /// <summary>A blank 320 × 96 PNG: warms up decoding and the detector (the other networks run only where text is found).</summary>
+    public override TensorValue[] CreateWarmupInputs()
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(320, 96);
+        bitmap.Erase(SkiaSharp.SKColors.White);
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return [TensorValue.Create([Encoding.Latin1.GetString(data.Span)], 1)];
+    }
+
     /// <summary>The reader the pipeline runs.</summary>
     public ImageTextReader Reader => _reader;
 

@@ -43,6 +43,12 @@ public abstract class PipelineBackend : IInferenceBackend
     /// <exception cref="Processing.ProcessingException">The inputs cannot be processed (a server answers 400).</exception>
     protected abstract ValueTask<TensorValue[]> RunAsync(TensorValue[] inputs, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Inputs for a warm-up run (in the order of <see cref="ModelSignature.Inputs"/>), or null for zero-filled ones (empty strings for
+    /// BYTES). A pipeline whose zero inputs are invalid (an image input) returns valid ones.
+    /// </summary>
+    public virtual TensorValue[]? CreateWarmupInputs() => null;
+
     /// <inheritdoc />
     public void Dispose()
     {
