@@ -135,17 +135,20 @@ public sealed class SequenceBatchingConfig
         }
 
         var controls = ReadControls(model, section.GetSection("control_input"));
+        // "direct": {} has no values, so Exists() is false for it; its key is still among the section's children.
+        var present = section.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.Ordinal);
+        bool isDirect = present.Contains("direct");
         var direct = section.GetSection("direct");
         var oldest = section.GetSection("oldest");
-        if (direct.Exists() && oldest.Exists())
+        if (isDirect && present.Contains("oldest"))
         {
             throw new ModelLoadException(model, $"{at} sets both 'direct' and 'oldest'; choose one scheduling strategy.");
         }
 
-        var strategy = direct.Exists() ? SequenceStrategy.Direct : SequenceStrategy.Oldest;
-        var strategySection = direct.Exists() ? direct : oldest;
-        string strategyName = direct.Exists() ? "direct" : "oldest";
-        string[] strategyFields = direct.Exists()
+        var strategy = isDirect ? SequenceStrategy.Direct : SequenceStrategy.Oldest;
+        var strategySection = isDirect ? direct : oldest;
+        string strategyName = isDirect ? "direct" : "oldest";
+        string[] strategyFields = isDirect
             ? ["max_queue_delay_microseconds", "minimum_slot_utilization"]
             : ["max_queue_delay_microseconds", "preferred_batch_size", "max_candidate_sequences", "preserve_ordering"];
         foreach (var field in strategySection.GetChildren())
