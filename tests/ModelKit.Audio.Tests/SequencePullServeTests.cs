@@ -32,6 +32,20 @@ public sealed class SequencePullServeTests(VadFixture fixture) : IClassFixture<V
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) })
         {
             await serve.WaitForOkAsync(http, "v2/models/silero-vad/ready", Timeout);
+
+            // Warm-up ran as a one-request sequence from the pulled model_warmup (zero state, sr fixed), and nothing failed.
+            Assert.Contains("Model 'silero-vad' warmed up: 1 run(s) of model_warmup", serve.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("warm-up failed", serve.Output, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("fail:", serve.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("warn:", serve.Output, StringComparison.Ordinal);
+
+            // The configuration extension reports the sequence batcher in Triton's shape (as tritonclient's get_model_config reads it).
+            using var config = JsonDocument.Parse(await http.GetStringAsync("v2/models/silero-vad/config"));
+            var sequences = config.RootElement.GetProperty("sequence_batching");
+            Assert.Equal(30_000_000, sequences.GetProperty("max_sequence_idle_microseconds").GetInt64());
+            Assert.Equal("stateN", sequences.GetProperty("state")[0].GetProperty("output_name").GetString());
+            Assert.Equal(64, config.RootElement.GetProperty("max_batch_size").GetInt32());
+            Assert.Equal(500, sequences.GetProperty("oldest").GetProperty("max_queue_delay_microseconds").GetInt64());
         }
 
         var services = new ServiceCollection();
