@@ -182,7 +182,7 @@ public sealed class ModelServer : IDisposable
 
     /// <summary>
     /// The limits to decode a request for a model (version) with: the server's <see cref="Limits"/>, plus the model's binary BYTES
-    /// inputs (<see cref="TensorInfo.BinaryContent"/>, e.g. an OCR pipeline's image) so their elements are kept as bytes. Unknown
+    /// inputs (<see cref="TensorElementType.Binary"/>, e.g. an OCR pipeline's image) so their elements are kept as bytes. Unknown
     /// models get the server's limits (the inference then answers not found).
     /// </summary>
     public ProtocolLimits LimitsFor(string? name, string? version)
