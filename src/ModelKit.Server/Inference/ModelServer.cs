@@ -483,8 +483,9 @@ public sealed class ModelServer : IDisposable
             var value = supplied.Value;
             if (value.ElementType != info.ElementType)
             {
-                throw new InferenceRequestException("datatype_mismatch",
-                    $"Input '{info.Name}' is {supplied.Datatype} but model '{served.Name}' expects {InferenceDataTypes.FromElementType(info.ElementType)}.");
+                throw new InferenceRequestException("datatype_mismatch", value.ElementType == TensorElementType.Binary && info.ElementType == TensorElementType.String
+                    ? $"Input '{info.Name}' carries binary elements (\"content_type\": \"base64\") but model '{served.Name}' expects text (UTF-8 BYTES)."
+                    : $"Input '{info.Name}' is {supplied.Datatype} but model '{served.Name}' expects {InferenceDataTypes.FromElementType(info.ElementType)}.");
             }
 
             if (!TensorShape.Matches(info.Shape, value.Shape))
