@@ -47,7 +47,7 @@ internal static class ModelConfigurations
         }
 
         bool gpu = options?.ExecutionProviders.Any(static p => p.Contains("cuda", StringComparison.OrdinalIgnoreCase) || p.Contains("tensorrt", StringComparison.OrdinalIgnoreCase)) == true;
-        var group = new ModelInstanceGroup { Name = served.Name, Count = 1, Kind = gpu ? ModelInstanceGroup.Types.Kind.Gpu : ModelInstanceGroup.Types.Kind.Cpu };
+        var group = new ModelInstanceGroup { Name = served.Name, Count = Math.Max(1, options?.Batching?.ConcurrentBatches ?? 1), Kind = gpu ? ModelInstanceGroup.Types.Kind.Gpu : ModelInstanceGroup.Types.Kind.Cpu };
         if (gpu)
         {
             group.Gpus.Add(options!.CudaDeviceId);

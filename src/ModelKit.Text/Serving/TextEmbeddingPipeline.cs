@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Processing;
 using ModelKit.Text.AI;
 using ModelKit.Text.Processing;
@@ -111,48 +110,30 @@ public sealed class TextEmbeddingPipelineBackend : PipelineBackend, IEmbeddingGe
 /// (<c>mean</c> | <c>cls</c>), <c>normalize</c> (true), <c>lowercase</c> (true). The network is loaded through the registered providers
 /// (ONNX Runtime) with the model's other options (threads, execution providers, <c>Batching</c>).
 /// </summary>
-public sealed class TextEmbeddingPipelineProvider : IInferenceBackendProvider
+public sealed class TextEmbeddingPipelineProvider() : PipelineBackendProvider<TextEmbeddingPipelineBackend>(Kind)
 {
     /// <summary>The processing kind this provider serves.</summary>
     public const string Kind = "text-embedding";
 
     /// <inheritdoc />
-    public string Name => Kind;
-
-    /// <inheritdoc />
-    public bool CanCreate(ModelOptions options) => options is { IsLocal: true, Processing: { } processing } && processing.Is(Kind);
-
-    /// <inheritdoc />
-    public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)
+    protected override TextEmbeddingPipelineBackend Build(PipelineBuildContext context)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(services);
-        var processing = options.Processing!;
-        string folder = PipelineFiles.Folder(options);
+        ArgumentNullException.ThrowIfNull(context);
         var text = new TextEmbeddingOptions
         {
-            VocabularyPath = PipelineFiles.Require(modelName, folder, processing.Get("vocabulary") ?? "vocab.txt", "vocabulary"),
-            MaxTokens = PipelineFiles.Int(modelName, processing, "max_tokens", 256, 3, 8192),
-            Normalize = PipelineFiles.Bool(modelName, processing, "normalize", true),
-            Pooling = (processing.Get("pooling") ?? "mean").ToLowerInvariant() switch
+            VocabularyPath = context.RequireFile("vocabulary", "vocab.txt"),
+            MaxTokens = context.Int("max_tokens", 256, 3, 8192),
+            Normalize = context.Bool("normalize", true),
+            Pooling = (context.Get("pooling") ?? "mean").ToLowerInvariant() switch
             {
                 "mean" => PoolingMode.Mean,
                 "cls" => PoolingMode.Cls,
-                var other => throw new ModelLoadException(modelName, $"processing.pooling '{other}' is not one of mean, cls."),
+                var other => throw new ModelLoadException(context.ModelName, $"processing.pooling '{other}' is not one of mean, cls."),
             },
         };
-        text.Tokenizer.Lowercase = PipelineFiles.Bool(modelName, processing, "lowercase", text.Tokenizer.Lowercase);
-        var network = PipelineFiles.NetworkOptions(options, PipelineFiles.Require(modelName, folder, processing.Get("model") ?? "model.onnx", "model"));
-        var encoder = services.GetRequiredService<ModelRegistry>().CreateBackend(modelName, network);
-        try
-        {
-            return new TextEmbeddingPipelineBackend(modelName, encoder, text);
-        }
-        catch
-        {
-            encoder.Dispose();
-            throw;
-        }
+        text.Tokenizer.Lowercase = context.Bool("lowercase", text.Tokenizer.Lowercase);
+        var encoder = context.LoadNetwork(context.RequireFile("model", "model.onnx"));
+        return new TextEmbeddingPipelineBackend(context.ModelName, encoder, text);
     }
 }
 

@@ -194,59 +194,30 @@ public sealed class OcrPipelineBackend : PipelineBackend
 /// <see cref="ModelOptions.Path"/> is the model's folder. Settings: <c>detector</c>, <c>classifier</c>, <c>recognizer</c> (ONNX files;
 /// defaults <c>det.onnx</c>, <c>cls.onnx</c>, <c>rec.onnx</c>), <c>dictionary</c> (default <c>ppocr_keys_v1.txt</c>), and optionally
 /// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (32), <c>max_images</c> (images per
-/// request, 16). The networks load through the
-/// registered providers (ONNX Runtime) with the model's other options.
+/// request, 16). The networks load through the registered providers (ONNX Runtime) with the model's other options.
 /// </summary>
-public sealed class OcrPipelineProvider : IInferenceBackendProvider
+public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineBackend>(Kind)
 {
     /// <summary>The processing kind this provider serves.</summary>
     public const string Kind = "ocr";
 
     /// <inheritdoc />
-    public string Name => Kind;
-
-    /// <inheritdoc />
-    public bool CanCreate(ModelOptions options) => options is { IsLocal: true, Processing: { } processing } && processing.Is(Kind);
-
-    /// <inheritdoc />
-    public IInferenceBackend Create(string modelName, ModelOptions options, IServiceProvider services)
+    protected override OcrPipelineBackend Build(PipelineBuildContext context)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(services);
-        var processing = options.Processing!;
-        string folder = PipelineFiles.Folder(options);
-        string detector = PipelineFiles.Require(modelName, folder, processing.Get("detector") ?? "det.onnx", "detector");
-        string classifier = PipelineFiles.Require(modelName, folder, processing.Get("classifier") ?? "cls.onnx", "classifier");
-        string recognizer = PipelineFiles.Require(modelName, folder, processing.Get("recognizer") ?? "rec.onnx", "recognizer");
-        string dictionary = PipelineFiles.Require(modelName, folder, processing.Get("dictionary") ?? PaddleOcrModels.DictionaryFile, "dictionary");
+        ArgumentNullException.ThrowIfNull(context);
+        string detector = context.RequireFile("detector", "det.onnx");
+        string classifier = context.RequireFile("classifier", "cls.onnx");
+        string recognizer = context.RequireFile("recognizer", "rec.onnx");
+        string dictionary = context.RequireFile("dictionary", PaddleOcrModels.DictionaryFile);
         var ocr = new OcrOptions
         {
-            DetectorMaxSide = PipelineFiles.Int(modelName, processing, "detector_max_side", 960, 32, 8192),
-            ClassifyAngle = PipelineFiles.Bool(modelName, processing, "classify_angle", true),
-            MaxRecognitionBatch = PipelineFiles.Int(modelName, processing, "max_recognition_batch", 32, 1, 1024),
+            DetectorMaxSide = context.Int("detector_max_side", 960, 32, 8192),
+            ClassifyAngle = context.Bool("classify_angle", true),
+            MaxRecognitionBatch = context.Int("max_recognition_batch", 32, 1, 1024),
         };
-        int maxImages = PipelineFiles.Int(modelName, processing, "max_images", 16, 1, 1024);
-
-        var registry = services.GetRequiredService<ModelRegistry>();
-        var created = new List<IInferenceBackend>(3);
-        try
-        {
-            foreach (string file in new[] { detector, classifier, recognizer })
-            {
-                created.Add(registry.CreateBackend(modelName, PipelineFiles.NetworkOptions(options, file)));
-            }
-
-            return new OcrPipelineBackend(modelName, created[0], created[1], created[2], CtcDecoder.FromDictionary(dictionary), ocr, maxImages);
-        }
-        catch
-        {
-            foreach (var backend in created)
-            {
-                backend.Dispose();
-            }
-
-            throw;
-        }
+        int maxImages = context.Int("max_images", 16, 1, 1024);
+        return new OcrPipelineBackend(context.ModelName, context.LoadNetwork(detector), context.LoadNetwork(classifier), context.LoadNetwork(recognizer),
+            CtcDecoder.FromDictionary(dictionary), ocr, maxImages);
     }
 }
 
