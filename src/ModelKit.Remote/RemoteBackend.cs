@@ -182,7 +182,8 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
             }
 
             string path = _options.Fallback?.Path ?? throw new InvalidOperationException("No fallback is configured.");
-            var local = LocalOptions(_options, path);
+            var local = _options.CloneLocal(path);
+            local.Batching = null; // the registry already batches in front of this backend (fallback included)
             var provider = _fallbackProviders.FirstOrDefault(p => p.CanCreate(local))
                 ?? throw new ModelLoadException(ModelName,
                     $"Fallback:Path '{path}' is set, but no local backend is registered to run it (reference ModelKit.Onnx; registered: {string.Join(", ", _fallbackProviders.Select(static p => p.Name).DefaultIfEmpty("none"))}).");
@@ -219,27 +220,6 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
         {
             RemoteLog.Recovered(Logger, ModelName, Target.EndpointText);
         }
-    }
-
-    private static ModelOptions LocalOptions(ModelOptions remote, string path)
-    {
-        var local = new ModelOptions
-        {
-            Path = path,
-            IntraOpThreads = remote.IntraOpThreads,
-            InterOpThreads = remote.InterOpThreads,
-            GraphOptimizationLevel = remote.GraphOptimizationLevel,
-            CudaDeviceId = remote.CudaDeviceId,
-            TensorRtCachePath = remote.TensorRtCachePath,
-            WarmupRuns = remote.WarmupRuns,
-            Timeout = remote.Timeout,
-        };
-        foreach (var provider in remote.ExecutionProviders)
-        {
-            local.ExecutionProviders.Add(provider);
-        }
-
-        return local;
     }
 
     private sealed class EmptyServiceProvider : IServiceProvider

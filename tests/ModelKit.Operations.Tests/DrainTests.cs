@@ -31,94 +31,43 @@ public sealed class DrainTests : IDisposable
         await server.WaitForOkAsync(http, "/v2/health/ready", TimeSpan.FromSeconds(60));
 
         string body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[32,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(',', Enumerable.Range(0, 32 * 256).Select(static i => i % 7)) + "]}]}";
-        var clock = Stopwatch.StartNew();
-        var results = new List<Outcome>();
-        var stop = new CancellationTokenSource();
-        double? notReadyAt = null;
-        double? refusedAt = null;
 
-        async Task Worker()
+        async Task<Outcome?> Call(DrainLoad load, double started)
         {
-            while (!stop.IsCancellationRequested)
+            try
             {
-                double started = clock.Elapsed.TotalMilliseconds;
-                Outcome outcome;
-                try
-                {
-                    using var response = await http.PostAsync("/v2/models/slow/infer", new StringContent(body, Encoding.UTF8, "application/json"));
-                    string text = await response.Content.ReadAsStringAsync();
-                    bool complete = response.StatusCode != HttpStatusCode.OK || (text.Contains("\"outputs\"", StringComparison.Ordinal) && text.EndsWith('}'));
-                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, (int)response.StatusCode, complete ? null : "truncated body", text);
-                }
-                catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-                {
-                    return; // the listener is closed: the request never reached the server
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
-                {
-                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 0, ex.GetType().Name + ": " + ex.Message, null);
-                }
-
-                lock (results)
-                {
-                    results.Add(outcome);
-                }
-
-                if (outcome.Status == 503)
-                {
-                    return; // told the server is draining: a client (or the Service) goes to another replica
-                }
+                using var response = await http.PostAsync("/v2/models/slow/infer", new StringContent(body, Encoding.UTF8, "application/json"));
+                string text = await response.Content.ReadAsStringAsync();
+                bool complete = response.StatusCode != HttpStatusCode.OK || (text.Contains("\"outputs\"", StringComparison.Ordinal) && text.EndsWith('}'));
+                return new Outcome(started, load.Now, (int)response.StatusCode, complete ? null : "truncated body", text);
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return null; // the listener is closed: the request never reached the server
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+            {
+                return new Outcome(started, load.Now, 0, ex.GetType().Name + ": " + ex.Message, null);
             }
         }
 
-        async Task ReadinessProbe()
+        // A kubelet-like probe: polls readiness until the listener is gone.
+        using var probe = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        async Task<bool?> Ready()
         {
-            // A kubelet-like probe: polls readiness until the listener is gone.
-            using var probe = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-            while (true)
+            try
             {
-                try
-                {
-                    using var response = await probe.GetAsync("/v2/health/ready");
-                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                    {
-                        notReadyAt ??= clock.Elapsed.TotalMilliseconds;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    refusedAt ??= clock.Elapsed.TotalMilliseconds;
-                    return;
-                }
-
-                await Task.Delay(2);
+                using var response = await probe.GetAsync("/v2/health/ready");
+                return response.StatusCode != HttpStatusCode.ServiceUnavailable;
+            }
+            catch (HttpRequestException)
+            {
+                return null;
             }
         }
 
-        var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(Worker)).ToList();
-        var readiness = Task.Run(ReadinessProbe);
-        await Eventually.True(() =>
-        {
-            lock (results)
-            {
-                return results.Count(static r => r.Status == 200) >= 2 * Workers;
-            }
-        }, TimeSpan.FromSeconds(60), "the load to run");
-
-        double signaledAt = clock.Elapsed.TotalMilliseconds;
-        server.Terminate();
-        int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        stop.Cancel();
-        await Task.WhenAll(load);
-        await readiness;
-
-        string log = server.Output;
-        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{log}");
-        Outcome[] all;
-        lock (results)
-        {
-            all = [.. results];
-        }
+        var result = await DrainLoad.RunAsync(server, "the load to run", Call, Ready);
+        var (all, signaledAt, log) = (result.All, result.SignaledAt, result.Log);
 
         // Every request sent before the signal reached the server and was answered: 200 with a whole body (in flight: drained), or a
         // clean 503 (arrived once draining). Requests sent after it were answered the same way, or found the listener closed.
@@ -128,17 +77,8 @@ public sealed class DrainTests : IDisposable
         Assert.Contains(all, static r => r.Status == 503);
         Assert.All(all.Where(static r => r.Status == 503), static r => Assert.Contains("shutting down", r.Body, StringComparison.Ordinal));
 
-        // Requests in progress at the signal finished with 200 after it: the drain covered real work.
-        int inFlightCompleted = all.Count(r => r.Status == 200 && r.Started < signaledAt && r.Ended > signaledAt);
-        Assert.True(inFlightCompleted > 0, $"no request was in progress at SIGTERM ({all.Length} requests)\n{log}");
-
-        // Readiness failed while the listener was still open, before it refused connections.
-        Assert.True(notReadyAt is not null, $"readiness never answered 503 before the listener closed\n{log}");
-        Assert.True(refusedAt is not null, "the probe never saw the listener close");
-        Assert.True(notReadyAt >= signaledAt && notReadyAt < refusedAt, $"signal at {signaledAt:F0} ms, not ready at {notReadyAt:F0} ms, listener closed at {refusedAt:F0} ms");
+        result.AssertDrainedAfterReadinessFailed("requests", "readiness never answered 503");
         Assert.Contains("Draining: not ready", log, StringComparison.Ordinal);
-        Assert.Contains("Drained in", log, StringComparison.Ordinal);
-        Assert.DoesNotContain("Drain timeout", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,117 +97,165 @@ public sealed class DrainTests : IDisposable
         request.Inputs.Add(new InferTensor("x", TensorValue.Create(Enumerable.Range(0, 32 * 256).Select(static i => (float)(i % 7)).ToArray(), 32, 256)));
         var message = GrpcInferenceCodec.EncodeRequest(request);
 
-        var clock = Stopwatch.StartNew();
-        var results = new List<Outcome>();
-        var stop = new CancellationTokenSource();
-        double? notReadyAt = null;
-        double? refusedAt = null;
-        double signaledAt = double.MaxValue;
-
         static bool Refused(RpcException ex) =>
             ex.StatusCode == StatusCode.Unavailable
             && ex.Status.DebugException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } or SocketException { SocketErrorCode: SocketError.ConnectionRefused };
 
-        async Task Worker()
+        async Task<Outcome?> Call(DrainLoad load, double started)
         {
-            while (!stop.IsCancellationRequested)
+            try
             {
-                double started = clock.Elapsed.TotalMilliseconds;
-                Outcome outcome;
-                try
-                {
-                    var response = await client.ModelInferAsync(message, deadline: DateTime.UtcNow.AddSeconds(60));
-                    bool complete = response.Outputs.Count == 1 && response.RawOutputContents.Count == 1 && response.RawOutputContents[0].Length == 32 * 256 * 4;
-                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 200, complete ? null : "incomplete response", null);
-                }
-                catch (RpcException ex) when (Refused(ex) || (ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal) && clock.Elapsed.TotalMilliseconds > signaledAt))
-                {
-                    // The listener is closed, or the connection closed under a call being started after the signal: the call never
-                    // reached the server (a client's retry or the Service sends it to another replica).
-                    return;
-                }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is null)
-                {
-                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 503, null, ex.Status.Detail); // the server's own answer
-                }
-                catch (RpcException ex)
-                {
-                    outcome = new Outcome(started, clock.Elapsed.TotalMilliseconds, 0, $"{ex.StatusCode}: {ex.Status.Detail} {ex.Status.DebugException?.GetType().Name}", null);
-                }
-
-                lock (results)
-                {
-                    results.Add(outcome);
-                }
-
-                if (outcome.Status == 503)
-                {
-                    return;
-                }
+                var response = await client.ModelInferAsync(message, deadline: DateTime.UtcNow.AddSeconds(60));
+                bool complete = response.Outputs.Count == 1 && response.RawOutputContents.Count == 1 && response.RawOutputContents[0].Length == 32 * 256 * 4;
+                return new Outcome(started, load.Now, 200, complete ? null : "incomplete response", null);
+            }
+            catch (RpcException ex) when (Refused(ex) || (ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal) && load.Now > load.SignaledAt))
+            {
+                // The listener is closed, or the connection closed under a call being started after the signal: the call never
+                // reached the server (a client's retry or the Service sends it to another replica).
+                return null;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is null)
+            {
+                return new Outcome(started, load.Now, 503, null, ex.Status.Detail); // the server's own answer
+            }
+            catch (RpcException ex)
+            {
+                return new Outcome(started, load.Now, 0, $"{ex.StatusCode}: {ex.Status.Detail} {ex.Status.DebugException?.GetType().Name}", null);
             }
         }
 
-        async Task ReadinessProbe()
+        // A gRPC readiness probe (as kubelet's grpc probe or a mesh would run it) on its own connection.
+        using var probeChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var probe = new GRPCInferenceService.GRPCInferenceServiceClient(probeChannel);
+        async Task<bool?> Ready()
         {
-            // A gRPC readiness probe (as kubelet's grpc probe or a mesh would run it) on its own connection.
-            using var probeChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-            var probe = new GRPCInferenceService.GRPCInferenceServiceClient(probeChannel);
-            while (true)
+            try
             {
-                try
-                {
-                    var ready = await probe.ServerReadyAsync(new ServerReadyRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                    if (!ready.Ready)
-                    {
-                        notReadyAt ??= clock.Elapsed.TotalMilliseconds;
-                    }
-                }
-                catch (RpcException ex) when (Refused(ex) || ex.StatusCode == StatusCode.Unavailable)
-                {
-                    refusedAt ??= clock.Elapsed.TotalMilliseconds;
-                    return;
-                }
-
-                await Task.Delay(2);
+                return (await probe.ServerReadyAsync(new ServerReadyRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Ready;
+            }
+            catch (RpcException ex) when (Refused(ex) || ex.StatusCode == StatusCode.Unavailable)
+            {
+                return null;
             }
         }
 
-        var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(Worker)).ToList();
-        var readiness = Task.Run(ReadinessProbe);
-        await Eventually.True(() =>
-        {
-            lock (results)
-            {
-                return results.Count(static r => r.Status == 200) >= 2 * Workers;
-            }
-        }, TimeSpan.FromSeconds(60), "the gRPC load to run");
-
-        signaledAt = clock.Elapsed.TotalMilliseconds;
-        server.Terminate();
-        int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        stop.Cancel();
-        await Task.WhenAll(load);
-        await readiness;
-
-        string log = server.Output;
-        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{log}");
-        Outcome[] all;
-        lock (results)
-        {
-            all = [.. results];
-        }
+        var result = await DrainLoad.RunAsync(server, "the gRPC load to run", Call, Ready);
+        var (all, signaledAt, log) = (result.All, result.SignaledAt, result.Log);
 
         var failed = all.Where(static r => r.Status == 0 || r.Error is not null).ToList();
         Assert.True(failed.Count == 0, $"{failed.Count} of {all.Length} calls failed: {string.Join("; ", failed.Take(5).Select(f => $"{f.Started - signaledAt:F1} ms {f.Error}"))}\n{log}");
         Assert.All(all.Where(static r => r.Status == 503), static r => Assert.Contains("shutting down", r.Body, StringComparison.Ordinal));
-        int inFlightCompleted = all.Count(r => r.Status == 200 && r.Started < signaledAt && r.Ended > signaledAt);
-        Assert.True(inFlightCompleted > 0, $"no call was in progress at SIGTERM ({all.Length} calls)\n{log}");
-        Assert.True(notReadyAt is not null, $"ServerReady never answered false before the listener closed\n{log}");
-        Assert.True(refusedAt is not null, "the probe never saw the listener close");
-        Assert.True(notReadyAt >= signaledAt && notReadyAt < refusedAt, $"signal at {signaledAt:F0} ms, not ready at {notReadyAt:F0} ms, listener closed at {refusedAt:F0} ms");
-        Assert.Contains("Drained in", log, StringComparison.Ordinal);
-        Assert.DoesNotContain("Drain timeout", log, StringComparison.Ordinal);
+        result.AssertDrainedAfterReadinessFailed("calls", "ServerReady never answered false");
     }
 
     private sealed record Outcome(double Started, double Ended, int Status, string? Error, string? Body);
+
+    /// <summary>What a drain under load saw: every call's outcome, when the signal was sent, readiness failed and the listener closed; the server's log.</summary>
+    private sealed record DrainResult(Outcome[] All, double SignaledAt, double? NotReadyAt, double? RefusedAt, string Log)
+    {
+        /// <summary>Calls in progress at the signal finished with 200 after it, and readiness failed while the listener was still open.</summary>
+        public void AssertDrainedAfterReadinessFailed(string calls, string neverNotReady)
+        {
+            // Calls in progress at the signal finished with 200 after it: the drain covered real work.
+            int inFlightCompleted = All.Count(r => r.Status == 200 && r.Started < SignaledAt && r.Ended > SignaledAt);
+            Assert.True(inFlightCompleted > 0, $"no {calls[..^1]} was in progress at SIGTERM ({All.Length} {calls})\n{Log}");
+
+            // Readiness failed while the listener was still open, before it refused connections.
+            Assert.True(NotReadyAt is not null, $"{neverNotReady} before the listener closed\n{Log}");
+            Assert.True(RefusedAt is not null, "the probe never saw the listener close");
+            Assert.True(NotReadyAt >= SignaledAt && NotReadyAt < RefusedAt, $"signal at {SignaledAt:F0} ms, not ready at {NotReadyAt:F0} ms, listener closed at {RefusedAt:F0} ms");
+            Assert.Contains("Drained in", Log, StringComparison.Ordinal);
+            Assert.DoesNotContain("Drain timeout", Log, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Workers"/> callers and a readiness probe against a serving process: once 2 × <see cref="Workers"/> calls succeeded,
+    /// SIGTERM, then wait for a clean exit. A call answering null never reached the server (its worker stops), and one answered 503
+    /// stops its worker (a client goes to another replica). The probe answers ready or not, or null once the listener is gone.
+    /// </summary>
+    private sealed class DrainLoad
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        /// <summary>Milliseconds since the load started.</summary>
+        public double Now => _clock.Elapsed.TotalMilliseconds;
+
+        /// <summary>When SIGTERM was sent (MaxValue before).</summary>
+        public double SignaledAt { get; private set; } = double.MaxValue;
+
+        public static async Task<DrainResult> RunAsync(ServeProcess server, string what, Func<DrainLoad, double, Task<Outcome?>> call, Func<Task<bool?>> ready)
+        {
+            var run = new DrainLoad();
+            var results = new List<Outcome>();
+            using var stop = new CancellationTokenSource();
+            double? notReadyAt = null;
+            double? refusedAt = null;
+
+            async Task Worker()
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var outcome = await call(run, run.Now);
+                    if (outcome is null)
+                    {
+                        return;
+                    }
+
+                    lock (results)
+                    {
+                        results.Add(outcome);
+                    }
+
+                    if (outcome.Status == 503)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            async Task ReadinessProbe()
+            {
+                while (true)
+                {
+                    switch (await ready())
+                    {
+                        case null:
+                            refusedAt ??= run.Now;
+                            return;
+                        case false:
+                            notReadyAt ??= run.Now;
+                            break;
+                    }
+
+                    await Task.Delay(2);
+                }
+            }
+
+            var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(Worker)).ToList();
+            var readiness = Task.Run(ReadinessProbe);
+            await Eventually.True(() =>
+            {
+                lock (results)
+                {
+                    return results.Count(static r => r.Status == 200) >= 2 * Workers;
+                }
+            }, TimeSpan.FromSeconds(60), what);
+
+            run.SignaledAt = run.Now;
+            server.Terminate();
+            int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+            await readiness;
+
+            string log = server.Output;
+            Assert.True(exitCode == 0, $"exit code {exitCode}:\n{log}");
+            lock (results)
+            {
+                return new DrainResult([.. results], run.SignaledAt, notReadyAt, refusedAt, log);
+            }
+        }
+    }
 }

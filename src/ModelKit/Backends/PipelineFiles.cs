@@ -51,26 +51,10 @@ public static class PipelineFiles
             : throw new ModelLoadException(modelName, $"processing.{key} '{text}' is not true or false.");
     }
 
-    /// <summary>Options for one network of a pipeline: <paramref name="options"/>' runtime settings, with <paramref name="path"/> and no processing.</summary>
+    /// <summary>Options for one network of a pipeline: <paramref name="options"/>' runtime settings, with <paramref name="path"/> and no processing (<see cref="ModelOptions.CloneLocal"/>).</summary>
     public static ModelOptions NetworkOptions(ModelOptions options, string path)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var network = new ModelOptions
-        {
-            Path = path,
-            IntraOpThreads = options.IntraOpThreads,
-            InterOpThreads = options.InterOpThreads,
-            GraphOptimizationLevel = options.GraphOptimizationLevel,
-            CudaDeviceId = options.CudaDeviceId,
-            TensorRtCachePath = options.TensorRtCachePath,
-            Batching = options.Batching,
-            WarmupRuns = options.WarmupRuns,
-        };
-        foreach (var provider in options.ExecutionProviders)
-        {
-            network.ExecutionProviders.Add(provider);
-        }
-
-        return network;
+        return options.CloneLocal(path);
     }
 }

@@ -84,6 +84,38 @@ public sealed class ModelOptions
     /// <summary>Whether the model runs locally.</summary>
     public bool IsLocal => !string.IsNullOrWhiteSpace(Path);
 
+    /// <summary>
+    /// New options that run the file at <paramref name="path"/> in-process with these options' runtime settings: threads, graph
+    /// optimisation, execution providers, CUDA device, TensorRT cache, warm-up runs, <see cref="Timeout"/> and a copy of
+    /// <see cref="Batching"/>. Nothing remote (endpoints, key, version, remote name), no processing, fallback or reload is carried.
+    /// Used for a pipeline's networks and a remote model's local fallback.
+    /// </summary>
+    public ModelOptions CloneLocal(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new ModelOptions
+        {
+            Path = path,
+            Timeout = Timeout,
+            IntraOpThreads = IntraOpThreads,
+            InterOpThreads = InterOpThreads,
+            GraphOptimizationLevel = GraphOptimizationLevel,
+            ExecutionProviders = new List<string>(ExecutionProviders),
+            CudaDeviceId = CudaDeviceId,
+            TensorRtCachePath = TensorRtCachePath,
+            WarmupRuns = WarmupRuns,
+            Batching = Batching is { } batching
+                ? new BatchingOptions
+                {
+                    MaxBatchSize = batching.MaxBatchSize,
+                    MaxQueueDelay = batching.MaxQueueDelay,
+                    PreferredBatchSizes = new List<int>(batching.PreferredBatchSizes),
+                    MaxQueueSize = batching.MaxQueueSize,
+                }
+                : null,
+        };
+    }
+
     /// <summary>Whether the model runs remotely.</summary>
     public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint) || Endpoints is { Count: > 0 };
 }
