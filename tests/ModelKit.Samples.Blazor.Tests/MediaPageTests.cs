@@ -130,8 +130,13 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
         await Expect(page.GetByTestId("segment-bar")).ToHaveCountAsync(recording.Phrases.Count);
         await BrowserDriver.ScreenshotAsync(page, "listen");
 
+        await Expect(timeline).ToHaveAttributeAsync("data-state", "client");
+
+        // Remote: the app's server serves silero-vad as a sequence model, so the stream is one server-side sequence (audio only on
+        // the wire, the state kept by the server), with the same segments.
         await page.GetByTestId("location-remote").ClickAsync();
         await Expect(timeline).ToHaveAttributeAsync("data-location", "Remote", FirstAnswer);
+        await Expect(timeline).ToHaveAttributeAsync("data-state", "server");
         Assert.Equal(segments, await SegmentsAsync(page));
     }
 

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ModelKit.Audio.Wav;
 using ModelKit.Samples.ConsoleApp.Media;
 using ModelKit.Samples.Media.Hosting;
@@ -149,6 +152,25 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
 
         Assert.NotEmpty(local);
         Assert.Equal(local, remote);
+    }
+
+    [SkippableFact]
+    public async Task Listen_AgainstAServedSequenceModel_SendsOnlyAudioAndFindsTheSameSegments()
+    {
+        var local = Segments(await Listen(ModelPlacement.Local));
+        string stateless = await Listen(Remote("grpc"));
+        Assert.Contains("the state sent with each frame", stateless, StringComparison.Ordinal);
+
+        using var sequences = new MetricCollector<long>(server.SequenceHost.Services.GetRequiredService<IMeterFactory>(), "ModelKit.Server", "modelkit.server.sequences.closed");
+        foreach (string protocol in new[] { "rest-binary", "grpc" })
+        {
+            string text = await Listen(new ModelPlacement { Endpoint = server.SequenceHost.EndpointFor(protocol), Protocol = protocol });
+            Assert.Contains("one server-side sequence", text, StringComparison.Ordinal);
+            Assert.Equal(local, Segments(text));
+        }
+
+        // Each listen was one sequence on the server, ended by the detector when the audio ended.
+        Assert.Equal(2, sequences.GetMeasurementSnapshot().Where(static m => Equals(m.Tags["outcome"], "ended")).Sum(static m => m.Value));
     }
 
     [Fact]

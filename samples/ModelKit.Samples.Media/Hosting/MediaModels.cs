@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelKit.Audio;
 using ModelKit.Audio.Vad;
 using ModelKit.Models;
@@ -182,14 +183,36 @@ public static class MediaModels
         }
     }
 
-    /// <summary>Silero VAD and the <see cref="VoiceActivityDetector"/> around it (the reference hysteresis, default options).</summary>
-    public static ModelKitBuilder AddVoiceActivity(this ModelKitBuilder kit, string modelPath, ModelPlacement placement)
+    /// <summary>
+    /// Silero VAD and the <see cref="VoiceActivityDetector"/> around it (the reference hysteresis, default options), under
+    /// <paramref name="modelName"/> (default <c>silero-vad</c>, the name servers serve it by).
+    /// </summary>
+    public static ModelKitBuilder AddVoiceActivity(this ModelKitBuilder kit, string modelPath, ModelPlacement placement, string modelName = SileroVadModels.ModelName)
     {
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(placement);
-        Backend(kit, placement).AddModel<ISileroVadModel>(m => placement.Configure(m, modelPath));
+        Backend(kit, placement).AddModel<ISileroVadModel>(modelName, m => placement.Configure(m, modelPath));
         kit.Services.AddVoiceActivityDetection();
         return kit;
+    }
+
+    /// <summary>
+    /// The detector of <paramref name="services"/> (built with <see cref="AddVoiceActivity"/>). Against a server that serves
+    /// <c>silero-vad</c> as a stateful sequence model (<c>modelkit pull silero-vad</c>: its metadata has no <c>state</c> input), each
+    /// stream is one server-side sequence (<see cref="VoiceActivityDetector.ForSequences"/>: only audio goes on the wire, the server
+    /// keeps the state and batches the streams); otherwise the <see cref="ISileroVadModel"/> contract runs, the state travelling
+    /// with each frame. <c>ServerSequences</c> says which.
+    /// </summary>
+    public static (VoiceActivityDetector Detector, bool ServerSequences) VoiceActivity(IServiceProvider services, string modelName = SileroVadModels.ModelName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var backend = services.GetRequiredService<ModelRegistry>().GetBackend(modelName);
+        if (backend is ISequenceBackend sequences && backend.Signature.IndexOfInput("state") < 0)
+        {
+            return (VoiceActivityDetector.ForSequences(sequences, services.GetRequiredService<IOptions<VadOptions>>().Value), true);
+        }
+
+        return (services.GetRequiredService<VoiceActivityDetector>(), false);
     }
 
     private static ModelKitBuilder Backend(ModelKitBuilder kit, ModelPlacement placement) =>
