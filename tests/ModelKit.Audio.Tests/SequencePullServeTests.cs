@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Audio.Vad;
@@ -11,34 +10,22 @@ namespace ModelKit.Audio.Tests;
 /// <summary>The commands a user types: <c>modelkit pull silero-vad &lt;repo&gt;</c>, then <c>modelkit serve &lt;repo&gt;</c>, as real processes.</summary>
 public sealed class SequencePullServeTests(VadFixture fixture) : IClassFixture<VadFixture>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-
     [Fact]
     public async Task Pull_silero_vad_then_serve_keeps_each_streams_state_on_the_server()
     {
-        using var repository = new TempRepository();
-        var (pulled, pullOutput) = await ServeProcess.RunAsync(["pull", "silero-vad", repository.Root], Timeout);
-        Assert.True(pulled == 0, pullOutput);
-        Assert.True(File.Exists(Path.Combine(repository.Root, "silero-vad", "1", "model.onnx")), pullOutput);
-        using (var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(repository.Root, "silero-vad", "config.json"))))
+        using var server = await PulledServer.StartAsync("silero-vad", Path.Combine("silero-vad", "1", "model.onnx"));
+        using (var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(server.Repository, "silero-vad", "config.json"))))
         {
             var state = config.RootElement.GetProperty("sequence_batching").GetProperty("state")[0];
             Assert.Equal("stateN", state.GetProperty("output_name").GetString());
             Assert.Equal(1, state.GetProperty("batch_axis").GetInt32());
         }
 
-        int port = ServeProcess.FreePort();
-        using var serve = ServeProcess.Start(["serve", repository.Root, "--port", port.ToString(CultureInfo.InvariantCulture), "--grpc-port", "0"]);
-        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) })
-        {
-            await serve.WaitForOkAsync(http, "v2/models/silero-vad/ready", Timeout);
-        }
-
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddModelKit(kit => kit.AddRemote().AddOnnxRuntime().AddModel(SileroVadModels.ModelName, o =>
         {
-            o.Endpoint = $"http://127.0.0.1:{port}";
+            o.Endpoint = server.Endpoint;
             o.Protocol = "rest-binary";
         }));
         using var provider = services.BuildServiceProvider();
