@@ -69,7 +69,7 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
         for (int i = 0; i < expected.Length; i++)
         {
             // PaddleOCR's recognizer often runs English words together: characters are compared without spaces (ModelKit.Vision's README).
-            Assert.True(CharacterAccuracy(expected[i], lines[i].Text) >= 0.95, $"line {i + 1}: expected \"{expected[i]}\", read \"{lines[i].Text}\"");
+            Assert.True(TextMetrics.CharacterAccuracy(expected[i], lines[i].Text) >= 0.95, $"line {i + 1}: expected \"{expected[i]}\", read \"{lines[i].Text}\"");
             Assert.InRange(lines[i].Confidence, 0.5f, 1f);
         }
 
@@ -258,27 +258,6 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
         SegmentPattern().Matches(output).Select(static m => (Seconds(m.Groups[1].Value), Seconds(m.Groups[2].Value))).ToList();
 
     private static double Seconds(string text) => double.Parse(text, CultureInfo.InvariantCulture);
-
-    /// <summary>1 − edit distance / length, spaces ignored, as the OCR issue defines character accuracy.</summary>
-    private static double CharacterAccuracy(string expected, string actual)
-    {
-        string e = string.Concat(expected.Where(static c => !char.IsWhiteSpace(c)));
-        string a = string.Concat(actual.Where(static c => !char.IsWhiteSpace(c)));
-        var previous = Enumerable.Range(0, a.Length + 1).ToArray();
-        var current = new int[a.Length + 1];
-        for (int i = 1; i <= e.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= a.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (e[i - 1] == a[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return 1 - (previous[a.Length] / (double)e.Length);
-    }
 
     [GeneratedRegex(@"^\s+\d+\.\s+(-?[\d.]+)\s+\[(\w+)\]\s+(.+)$")]
     private static partial Regex HitPattern();
