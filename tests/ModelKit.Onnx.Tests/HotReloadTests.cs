@@ -14,21 +14,13 @@ public sealed class HotReloadTests
     private static readonly EventId ModelReloaded = new(2);
     private static readonly EventId ModelReloadFailed = new(3);
 
-    /// <summary><c>y = x + k</c> on float[1,4]: the version is visible in every result.</summary>
-    private static byte[] AddConstant(float k) => new OnnxGraphBuilder("add_constant")
-        .AddInput("x", OnnxDataType.Float, [1, 4])
-        .AddInitializer("k", [k], [])
-        .AddNode("Add", ["x", "k"], ["y"])
-        .AddOutput("y", OnnxDataType.Float, [1, 4])
-        .ToBytes();
-
     private static OperationDescriptor Operation() => Ops.Operation("IAdder", "Add", [Ops.Input<float>("x", [1, 4])], [Ops.Output<float>("y", [1, 4])]);
 
     [Fact]
     public async Task Reloading_three_times_under_eight_busy_callers_fails_no_call_and_each_caller_sees_versions_in_order()
     {
         int built = 0;
-        using var backend = new ReloadingBackend(() => TestModels.Load(AddConstant(Interlocked.Increment(ref built)), "adder"));
+        using var backend = new ReloadingBackend(() => TestModels.Load(TestModels.AddConstant(Interlocked.Increment(ref built)), "adder"));
         using var runner = backend.Bind(Operation());
         using var stop = new CancellationTokenSource();
         var seen = new List<float>[8];
@@ -87,7 +79,7 @@ public sealed class HotReloadTests
         try
         {
             string path = Path.Combine(folder, "adder.onnx");
-            await File.WriteAllBytesAsync(path, AddConstant(1));
+            await File.WriteAllBytesAsync(path, TestModels.AddConstant(1));
             var services = new ServiceCollection();
             services.AddModelKit(kit => kit.AddOnnxRuntime().AddModel("adder", model =>
             {
@@ -105,7 +97,7 @@ public sealed class HotReloadTests
 
             // Replace the file the way deployments do: write beside it, then move over it.
             string staged = Path.Combine(folder, "adder.onnx.new");
-            await File.WriteAllBytesAsync(staged, AddConstant(5));
+            await File.WriteAllBytesAsync(staged, TestModels.AddConstant(5));
             int before = logs.Count;
             File.Move(staged, path, overwrite: true);
             await NextLogAsync(logs, before, ModelReloaded);

@@ -44,13 +44,13 @@ public sealed class MovingInputTests
         var output = new float[3];
         for (int k = 0; k < 64; k++)
         {
-            RunInto(runner, inputs[k], output); // warm: pools, bound values, staging buffers, JIT tiers
+            Ops.RunInto(runner, inputs[k], output); // warm: pools, bound values, staging buffers, JIT tiers
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int k = 0; k < 64; k++)
         {
-            RunInto(runner, inputs[k], output);
+            Ops.RunInto(runner, inputs[k], output);
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -66,21 +66,6 @@ public sealed class MovingInputTests
             call.SetInput(0, x);
             runner.Run(call);
             return call.GetArray<float>(0);
-        }
-        finally
-        {
-            runner.Return(call);
-        }
-    }
-
-    private static void RunInto(OperationRunner runner, float[] x, float[] y)
-    {
-        var call = runner.Rent();
-        try
-        {
-            call.SetInput(0, x);
-            call.SetOutput(0, y);
-            runner.Run(call);
         }
         finally
         {

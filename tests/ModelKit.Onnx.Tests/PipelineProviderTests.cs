@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Binding;
-using ModelKit.OnnxFormat;
 
 namespace ModelKit.Onnx.Tests;
 
@@ -15,18 +14,11 @@ public sealed class PipelineProviderTests : IDisposable
 
     public PipelineProviderTests()
     {
-        File.WriteAllBytes(Path.Combine(_folder, "first.onnx"), AddConstant(1));
-        File.WriteAllBytes(Path.Combine(_folder, "second.onnx"), AddConstant(10));
+        File.WriteAllBytes(Path.Combine(_folder, "first.onnx"), TestModels.AddConstant(1));
+        File.WriteAllBytes(Path.Combine(_folder, "second.onnx"), TestModels.AddConstant(10));
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static byte[] AddConstant(float k) => new OnnxGraphBuilder("add_constant")
-        .AddInput("x", OnnxDataType.Float, [1, 4])
-        .AddInitializer("k", [k], [])
-        .AddNode("Add", ["x", "k"], ["y"])
-        .AddOutput("y", OnnxDataType.Float, [1, 4])
-        .ToBytes();
 
     private static OperationDescriptor Operation() => Ops.Operation("IChain", "Run", [Ops.Input<float>("x", [1, 4])], [Ops.Output<float>("y", [1, 4])]);
 
@@ -53,18 +45,7 @@ public sealed class PipelineProviderTests : IDisposable
     {
         using var runner = backend.Bind(Operation());
         var y = new float[4];
-        var call = runner.Rent();
-        try
-        {
-            call.SetInput(0, x);
-            call.SetOutput(0, y);
-            runner.Run(call);
-        }
-        finally
-        {
-            runner.Return(call);
-        }
-
+        Ops.RunInto(runner, x, y);
         return y;
     }
 

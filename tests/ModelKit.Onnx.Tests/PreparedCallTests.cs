@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ModelKit.OnnxFormat;
+using ModelKit.Testing;
 
 namespace ModelKit.Onnx.Tests;
 
@@ -71,18 +72,9 @@ public sealed class PreparedCallTests
         call.SetOutput(0, y);
         using var prepared = runner.Prepare(call);
 
-        const string testSource = "ModelKit.Onnx.Tests.Prepared";
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = static s => s.Name is ModelKitActivitySource.Name or testSource,
-            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
-        using var source = new ActivitySource(testSource);
+        using var spans = new SpanCollector(ModelKitActivitySource.Name);
         ActivityTraceId trace;
-        using (var root = source.StartActivity("root")!)
+        using (var root = spans.StartRoot())
         {
             trace = root.TraceId;
             prepared.Run();
@@ -93,7 +85,7 @@ public sealed class PreparedCallTests
         }
 
         // Observed like any call: a run span per run, in the caller's trace.
-        Assert.Equal(2, spans.Count(s => s.TraceId == trace && s.DisplayName == "run test"));
+        Assert.Equal(2, spans.InTrace(trace).Count(s => s.DisplayName == "run test"));
     }
 
     [Fact]

@@ -10,6 +10,14 @@ internal static class TestModels
     public static OnnxModelBackend Load(byte[] model, string name = "test", ModelOptions? options = null) =>
         OnnxModelBackend.Load(name, model, options ?? new ModelOptions { IntraOpThreads = 1 });
 
+    /// <summary><c>y = x + k</c> on float[1,4] (a version or a step is visible in every result).</summary>
+    public static byte[] AddConstant(float k) => new OnnxGraphBuilder("add_constant")
+        .AddInput("x", OnnxDataType.Float, [1, 4])
+        .AddInitializer("k", [k], [])
+        .AddNode("Add", ["x", "k"], ["y"])
+        .AddOutput("y", OnnxDataType.Float, [1, 4])
+        .ToBytes();
+
     /// <summary><c>y = Identity(x)</c> for one element type, with a symbolic batch dimension: x, y: T[N,3].</summary>
     public static byte[] Identity(OnnxDataType type, long[]? shape = null) => new OnnxGraphBuilder("identity")
         .AddInput("x", type, shape ?? [-1, 3])

@@ -78,9 +78,13 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
         }
 
         await BrowserDriver.ScreenshotAsync(page, "read");
+        await Expect(view).ToHaveAttributeAsync("data-via", "networks");
 
+        // Remote: the app's ModelKit server serves the pipeline as one model, so the image goes there and the lines come back.
         await page.GetByTestId("location-remote").ClickAsync();
         await Expect(view).ToHaveAttributeAsync("data-location", "Remote", FirstAnswer);
+        await Expect(view).ToHaveAttributeAsync("data-via", "pipeline");
+        await Expect(page.GetByTestId("via")).ToContainTextAsync("served pipeline 'paddleocr'");
         Assert.Equal(lines, await LinesAsync(page));
         await Expect(boxes).ToHaveCountAsync(typed.Length);
     }
@@ -253,28 +257,8 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
         Assert.Equal(typed.Count, read.Count);
         for (int i = 0; i < typed.Count; i++)
         {
-            double accuracy = CharacterAccuracy(typed[i], read[i]);
+            double accuracy = TextMetrics.CharacterAccuracy(typed[i], read[i]);
             Assert.True(accuracy >= 0.95, $"line {i + 1}: typed \"{typed[i]}\", read \"{read[i]}\" ({accuracy:P1})");
         }
-    }
-
-    private static double CharacterAccuracy(string expected, string actual)
-    {
-        string e = string.Concat(expected.Where(static c => !char.IsWhiteSpace(c)));
-        string a = string.Concat(actual.Where(static c => !char.IsWhiteSpace(c)));
-        var previous = Enumerable.Range(0, a.Length + 1).ToArray();
-        var current = new int[a.Length + 1];
-        for (int i = 1; i <= e.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= a.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (e[i - 1] == a[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return 1 - (previous[a.Length] / (double)e.Length);
     }
 }

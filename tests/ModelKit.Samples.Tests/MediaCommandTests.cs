@@ -69,7 +69,7 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
         for (int i = 0; i < expected.Length; i++)
         {
             // PaddleOCR's recognizer often runs English words together: characters are compared without spaces (ModelKit.Vision's README).
-            Assert.True(CharacterAccuracy(expected[i], lines[i].Text) >= 0.95, $"line {i + 1}: expected \"{expected[i]}\", read \"{lines[i].Text}\"");
+            Assert.True(TextMetrics.CharacterAccuracy(expected[i], lines[i].Text) >= 0.95, $"line {i + 1}: expected \"{expected[i]}\", read \"{lines[i].Text}\"");
             Assert.InRange(lines[i].Confidence, 0.5f, 1f);
         }
 
@@ -82,12 +82,35 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
     [Fact]
     public async Task Read_AgainstAServer_ReadsTheSameLines()
     {
-        var local = Lines(await Read(ModelPlacement.Local, "Remote reading works\nover rest json too"));
-        var remote = Lines(await Read(Remote("rest-json"), "Remote reading works\nover rest json too"));
-
+        // The server serves the pipeline as one model: the image goes there (one request), the lines come back.
+        string localOutput = await Read(ModelPlacement.Local, "Remote reading works\nover rest json too");
+        Assert.Contains("models 'paddleocr-det'", localOutput);
+        var local = Lines(localOutput);
         Assert.Equal(2, local.Count);
-        Assert.Equal(local.Select(static l => l.Text), remote.Select(static l => l.Text));
-        Assert.Equal(local.Select(static l => l.Confidence), remote.Select(static l => l.Confidence));
+        foreach (string protocol in new[] { "rest-json", "grpc" })
+        {
+            string remoteOutput = await Read(Remote(protocol), "Remote reading works\nover rest json too");
+            Assert.Contains("served as one model 'paddleocr'", remoteOutput);
+            var remote = Lines(remoteOutput);
+            Assert.Equal(local.Select(static l => l.Text), remote.Select(static l => l.Text));
+            Assert.Equal(local.Select(static l => l.Confidence), remote.Select(static l => l.Confidence));
+            Assert.Equal(local, remote); // boxes too (as printed)
+        }
+
+        // Told not to use served pipelines, the same command runs the processing here with only tensors on the wire.
+        string tensorsOutput = await Read(new ModelPlacement { Endpoint = Remote("rest-json").Endpoint, Protocol = "rest-json", UseServedPipelines = false }, "Remote reading works\nover rest json too");
+        Assert.Contains("models 'paddleocr-det'", tensorsOutput);
+        Assert.Equal(local.Select(static l => l.Text), Lines(tensorsOutput).Select(static l => l.Text));
+    }
+
+    [Fact]
+    public void A_server_without_the_pipeline_is_told_apart_from_one_with_it()
+    {
+        foreach (string protocol in new[] { "rest-binary", "grpc" })
+        {
+            Assert.True(MediaModels.Serves(Remote(protocol), ModelKit.Vision.Ocr.PaddleOcrModels.PipelineName), protocol);
+            Assert.False(MediaModels.Serves(Remote(protocol), "no-such-pipeline"), protocol);
+        }
     }
 
     [Fact]
@@ -235,27 +258,6 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
         SegmentPattern().Matches(output).Select(static m => (Seconds(m.Groups[1].Value), Seconds(m.Groups[2].Value))).ToList();
 
     private static double Seconds(string text) => double.Parse(text, CultureInfo.InvariantCulture);
-
-    /// <summary>1 − edit distance / length, spaces ignored, as the OCR issue defines character accuracy.</summary>
-    private static double CharacterAccuracy(string expected, string actual)
-    {
-        string e = string.Concat(expected.Where(static c => !char.IsWhiteSpace(c)));
-        string a = string.Concat(actual.Where(static c => !char.IsWhiteSpace(c)));
-        var previous = Enumerable.Range(0, a.Length + 1).ToArray();
-        var current = new int[a.Length + 1];
-        for (int i = 1; i <= e.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= a.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (e[i - 1] == a[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return 1 - (previous[a.Length] / (double)e.Length);
-    }
 
     [GeneratedRegex(@"^\s+\d+\.\s+(-?[\d.]+)\s+\[(\w+)\]\s+(.+)$")]
     private static partial Regex HitPattern();

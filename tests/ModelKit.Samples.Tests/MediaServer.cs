@@ -9,7 +9,8 @@ namespace ModelKit.Samples.Tests;
 
 /// <summary>
 /// A real ModelKit server (Kestrel on loopback, REST and gRPC) serving the console sample's text, vision and speech models under
-/// the names the sample's remote clients ask for — what `--endpoint` points the commands at. The models come from the same
+/// the names the sample's remote clients ask for — what `--endpoint` points the commands at — and PaddleOCR as one model
+/// (<c>paddleocr</c>), as <c>modelkit pull paddleocr</c> + <c>modelkit serve</c> serve it. The models come from the same
 /// caches the library tests fill (npm packages in .cache, MiniLM in the model cache).
 /// </summary>
 public sealed class MediaServer : IAsyncLifetime
@@ -46,7 +47,8 @@ public sealed class MediaServer : IAsyncLifetime
             .AddModel(PaddleOcrModels.DetectorName, o => o.Path = ocr.Detector)
             .AddModel(PaddleOcrModels.ClassifierName, o => o.Path = ocr.Classifier)
             .AddModel(PaddleOcrModels.RecognizerName, o => o.Path = ocr.Recognizer)
-            .AddModel(SileroVadModels.ModelName, o => o.Path = vad));
+            .AddModel(SileroVadModels.ModelName, o => o.Path = vad)
+            .AddOcrPipelineModel(ocr));
         await SileroVadModels.WriteServableAsync(_repository.Root);
         SequenceHost = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
     }

@@ -8,24 +8,15 @@ namespace ModelKit.Text.Tests;
 /// <summary>The commands a user types: <c>modelkit pull minilm &lt;repo&gt;</c>, then <c>modelkit serve &lt;repo&gt;</c>, as real processes.</summary>
 public sealed class CliPullServeTests(EmbeddingHost local) : IClassFixture<EmbeddingHost>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-
     [Fact]
     public async Task Pull_minilm_then_serve_answers_v2_text_and_v1_embeddings()
     {
-        using var repository = new TempRepository();
-        var (pulled, pullOutput) = await ServeProcess.RunAsync(["pull", "minilm", repository.Root], Timeout);
-        Assert.True(pulled == 0, pullOutput);
-        Assert.True(File.Exists(Path.Combine(repository.Root, "minilm", "1", "model.onnx")), pullOutput);
+        using var server = await PulledServer.StartAsync("minilm", Path.Combine("minilm", "1", "model.onnx"));
+        var http = server.Http;
 
-        var (unknown, unknownOutput) = await ServeProcess.RunAsync(["pull", "no-such-model", repository.Root], Timeout);
+        var (unknown, unknownOutput) = await ServeProcess.RunAsync(["pull", "no-such-model", server.Repository], PulledServer.Timeout);
         Assert.Equal(1, unknown);
         Assert.Contains("No model source is named 'no-such-model'. Known: minilm, paddleocr", unknownOutput); // then any later sources, by name
-
-        int port = ServeProcess.FreePort();
-        using var serve = ServeProcess.Start(["serve", repository.Root, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grpc-port", "0"]);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
-        await serve.WaitForOkAsync(http, "v2/models/minilm/ready", Timeout);
 
         string[] texts = ["A man is playing a guitar.", "The stock market fell today."];
         using var infer = await http.PostAsJsonAsync("v2/models/minilm/infer", new { inputs = new[] { new { name = "text", shape = new[] { texts.Length }, datatype = "BYTES", data = texts } } });

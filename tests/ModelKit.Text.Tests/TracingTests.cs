@@ -1,36 +1,26 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using ModelKit.Testing;
 using ModelKit.Text.Diagnostics;
 
 namespace ModelKit.Text.Tests;
 
 public sealed class TracingTests(EmbeddingHost host) : IClassFixture<EmbeddingHost>
 {
-    private const string TestSourceName = "ModelKit.Text.Tests.Tracing";
-    private static readonly ActivitySource TestSource = new(TestSourceName);
-
     [Fact]
     public async Task Embeddings_get_a_GenAI_span_with_usage_and_the_model_runs_beneath_it()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is ModelKitActivitySource.Name or TestSourceName,
-            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanCollector(ModelKitActivitySource.Name);
 
         ActivityTraceId trace;
         Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>> result;
-        using (var root = TestSource.StartActivity("test")!)
+        using (var root = spans.StartRoot())
         {
             trace = root.TraceId;
             result = await host.Generator().GenerateAsync(["Dogs bark.", "The cat sleeps on the warm windowsill."]);
         }
 
         // The listener is process-wide: only this test's trace counts.
-        var mine = spans.Where(s => s.TraceId == trace && s.Source.Name == ModelKitActivitySource.Name).ToList();
+        var mine = spans.InTrace(trace).Where(s => s.Source.Name == ModelKitActivitySource.Name).ToList();
         var embeddings = Assert.Single(mine, s => s.DisplayName == "embeddings minilm");
         Assert.Equal("embeddings", embeddings.GetTagItem(EmbeddingTelemetry.Tags.OperationName));
         Assert.Equal("modelkit", embeddings.GetTagItem(EmbeddingTelemetry.Tags.ProviderName));
@@ -48,23 +38,16 @@ public sealed class TracingTests(EmbeddingHost host) : IClassFixture<EmbeddingHo
     [Fact]
     public async Task A_failed_request_marks_the_span_as_an_error()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is ModelKitActivitySource.Name or TestSourceName,
-            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanCollector(ModelKitActivitySource.Name);
 
         ActivityTraceId trace;
-        using (var root = TestSource.StartActivity("test")!)
+        using (var root = spans.StartRoot())
         {
             trace = root.TraceId;
             await Assert.ThrowsAsync<ArgumentException>(() => host.Generator().GenerateAsync(["x"], new() { Dimensions = 3 }));
         }
 
-        var span = Assert.Single(spans, s => s.TraceId == trace && s.DisplayName == "embeddings minilm");
+        var span = Assert.Single(spans.InTrace(trace), s => s.DisplayName == "embeddings minilm");
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(typeof(ArgumentException).FullName, span.GetTagItem(ModelKitActivitySource.Tags.ErrorType));
     }

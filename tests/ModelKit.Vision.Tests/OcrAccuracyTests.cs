@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelKit.Testing;
 using ModelKit.Vision.Ocr;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Processing;
+using ModelKit.Testing;
 using ModelKit.Vision.Imaging;
 using ModelKit.Vision.Ocr;
 using ModelKit.Vision.Processing;

@@ -66,6 +66,7 @@ public sealed class MediaModelFiles
         if (Ocr is not null)
         {
             kit.AddTextReading(Ocr, ModelPlacement.Local);
+            kit.AddOcrPipelineModel(Ocr); // served as one model too: the Read page's Remote mode sends images to it
         }
 
         if (Vad is not null)

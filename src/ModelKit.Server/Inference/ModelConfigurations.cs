@@ -376,7 +376,7 @@ internal static class ModelConfigurations
         TensorElementType.Float16 => DataType.TypeFp16,
         TensorElementType.Float => DataType.TypeFp32,
         TensorElementType.Double => DataType.TypeFp64,
-        TensorElementType.String => DataType.TypeString,
+        TensorElementType.String or TensorElementType.Binary => DataType.TypeString,
         TensorElementType.BFloat16 => DataType.TypeBf16,
         _ => DataType.TypeInvalid,
     };

@@ -41,7 +41,7 @@ internal sealed class ServedModelVersion : RetirableResource
             FullSignature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
             FullSignature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
         Runner = backend.Bind(operation);
-        var binary = Signature.Inputs.Where(static i => i.BinaryContent && i.ElementType == TensorElementType.String).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var binary = Signature.Inputs.Where(static i => i.ElementType == TensorElementType.Binary).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
         BinaryInputs = binary.Count > 0 ? binary : null;
         if (SequenceLayout is not null)
         {
@@ -49,7 +49,7 @@ internal sealed class ServedModelVersion : RetirableResource
         }
     }
 
-    /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorInfo.BinaryContent"/>), or null when none.</summary>
+    /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorElementType.Binary"/>), or null when none.</summary>
     public IReadOnlySet<string>? BinaryInputs { get; }
 
     /// <summary>The decoding limits with <see cref="BinaryInputs"/>, made on first use (see <see cref="ModelServer.LimitsFor(string?, string?)"/>).</summary>

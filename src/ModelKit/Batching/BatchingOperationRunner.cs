@@ -58,6 +58,8 @@ internal sealed class BatchingOperationRunner : OperationRunner
     /// <summary>The batcher forwards to the inner runner, which records the run spans (inside the batch span).</summary>
     protected override bool TracesRuns => false;
 
+    internal override int ConcurrentRuns => _concurrency;
+
     /// <summary>Calls waiting now.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
 

@@ -1,7 +1,7 @@
-namespace ModelKit.Vision.Tests;
+namespace ModelKit.Testing;
 
-/// <summary>Edit distances for accuracy figures.</summary>
-internal static class TextMetrics
+/// <summary>Edit distances for OCR accuracy figures (library tests and the samples' console and browser tests).</summary>
+public static class TextMetrics
 {
     public static int EditDistance<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
     {
@@ -25,6 +25,13 @@ internal static class TextMetrics
         }
 
         return previous[b.Count];
+    }
+
+    /// <summary>1 − edit distance / length, white space ignored: character accuracy as the OCR issue defines it.</summary>
+    public static double CharacterAccuracy(string expected, string actual)
+    {
+        string e = WithoutSpaces(expected);
+        return 1 - (EditDistance(e.ToCharArray(), WithoutSpaces(actual).ToCharArray()) / (double)e.Length);
     }
 
     public static string WithoutSpaces(string s) => string.Concat(s.Where(c => !char.IsWhiteSpace(c)));
