@@ -37,6 +37,9 @@ builder.Services.AddModelKit(builder.Configuration.GetSection("ModelKit"), kit =
 // can point at it, or at any other ModelKit server (Sample:Remote:Endpoint).
 builder.Services.AddModelKitServer(builder.Configuration.GetSection("ModelKit:Server"));
 
+// …and Silero VAD as a stateful sequence model (the server keeps each stream's state), from a repository folder beside the app.
+builder.Services.PostConfigure<ModelKit.Server.ModelKitServerOptions>(server => server.RepositoryPath ??= mediaFiles.ServedRepository);
+
 builder.Services.AddSingleton<MetricsCollector>();
 builder.Services.AddSingleton<MlpTrainingState>();
 builder.Services.AddSingleton<SelfAddress>();

@@ -55,7 +55,7 @@ public static class InferenceDataTypes
         TensorElementType.BFloat16 => Bf16,
         TensorElementType.Float => Fp32,
         TensorElementType.Double => Fp64,
-        TensorElementType.String => Bytes,
+        TensorElementType.String or TensorElementType.Binary => Bytes,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "The element type has no Open Inference Protocol datatype."),
     };
 

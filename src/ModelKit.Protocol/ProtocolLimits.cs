@@ -19,9 +19,11 @@ public sealed class ProtocolLimits
     public int MaxJsonDepth { get; init; } = 64;
 
     /// <summary>
-    /// BYTES tensors, by name, whose elements are binary (an encoded image…) rather than UTF-8 text: their binary-extension and gRPC
-    /// elements are decoded one char per byte (Latin-1, lossless; see <see cref="TensorInfo.BinaryContent"/>) instead of as strict
-    /// UTF-8. Null or empty: every BYTES element must be UTF-8. A server sets it per model from the model's signature.
+    /// BYTES tensors, by name, whose elements are binary (an encoded image…) rather than UTF-8 text: they decode as
+    /// <see cref="TensorElementType.Binary"/> tensors — binary-extension and gRPC elements kept as bytes (views, no copy), JSON
+    /// elements base64-decoded — instead of as strict UTF-8. Null or empty: every BYTES element is UTF-8 text unless the tensor says
+    /// <c>"content_type": "base64"</c> (MLServer's parameter). A server sets it per model from the signature's binary inputs; a
+    /// client from the binary outputs.
     /// </summary>
     public IReadOnlySet<string>? BinaryBytesTensors { get; init; }
 

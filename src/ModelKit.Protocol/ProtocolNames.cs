@@ -6,6 +6,15 @@ public static class ProtocolNames
     /// <summary>The header giving the length of the JSON part of a body that carries binary tensor data.</summary>
     public const string InferenceHeaderContentLength = "Inference-Header-Content-Length";
 
+    /// <summary>
+    /// Tensor parameter (MLServer's): how the elements are encoded; with <see cref="Base64ContentType"/> a BYTES tensor's JSON
+    /// elements are base64 text of binary elements. ModelKit's model metadata carries it on binary BYTES tensors.
+    /// </summary>
+    public const string ContentType = "content_type";
+
+    /// <summary>The <see cref="ContentType"/> of binary BYTES elements sent as base64 text (MLServer's <c>Base64Codec</c>).</summary>
+    public const string Base64ContentType = "base64";
+
     /// <summary>Tensor parameter: size in bytes of the tensor's binary data.</summary>
     public const string BinaryDataSize = "binary_data_size";
 

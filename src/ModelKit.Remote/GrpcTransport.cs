@@ -64,6 +64,10 @@ internal sealed class GrpcTransport : RemoteTransport
             .Build();
     }
 
+    private static TensorElementType ElementType(ModelMetadataResponse.Types.TensorMetadata tensor) =>
+        ModelKit.Protocol.Metadata.TensorMetadata.ElementType(tensor.Datatype, tensor.Name,
+            tensor.Parameters.TryGetValue(ProtocolNames.ContentType, out var contentType) ? contentType.StringParam : null);
+
     public override async Task<ModelSignature> GetSignatureAsync(CancellationToken cancellationToken)
     {
         var request = new ModelMetadataRequest { Name = Target.RemoteName, Version = Target.Version ?? string.Empty };
@@ -71,8 +75,8 @@ internal sealed class GrpcTransport : RemoteTransport
         try
         {
             return new ModelSignature(
-                reply.Inputs.Select(static t => new TensorInfo(t.Name, InferenceDataTypes.GetElementType(t.Datatype, t.Name), t.Shape.ToArray())).ToArray(),
-                reply.Outputs.Select(static t => new TensorInfo(t.Name, InferenceDataTypes.GetElementType(t.Datatype, t.Name), t.Shape.ToArray())).ToArray());
+                reply.Inputs.Select(static t => new TensorInfo(t.Name, ElementType(t), t.Shape.ToArray())).ToArray(),
+                reply.Outputs.Select(static t => new TensorInfo(t.Name, ElementType(t), t.Shape.ToArray())).ToArray());
         }
         catch (ProtocolException ex)
         {

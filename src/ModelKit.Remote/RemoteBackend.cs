@@ -142,8 +142,30 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
     public OperationRunner Bind(OperationDescriptor operation)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var bound = BoundOperation.Bind(operation, ModelName, Signature);
+        var bound = BoundOperation.Bind(operation, ModelName, WithBinaryInputs(Signature, operation));
         return _runners.Add(new RemoteOperationRunner(bound, this));
+    }
+
+    /// <summary>
+    /// The signature as <paramref name="operation"/> may bind it: a BYTES input that the caller supplies as binary elements
+    /// (<see cref="TensorElementType.Binary"/>) is binary even where the server's metadata does not say so (Triton, KServe, older
+    /// servers) — on the wire both are BYTES; only the encoding differs (raw bytes, or base64 text in JSON).
+    /// </summary>
+    private static ModelSignature WithBinaryInputs(ModelSignature signature, OperationDescriptor operation)
+    {
+        List<TensorInfo>? inputs = null;
+        for (int i = 0; i < signature.Inputs.Count; i++)
+        {
+            var input = signature.Inputs[i];
+            if (input.ElementType == TensorElementType.String
+                && operation.Inputs.Any(d => d.ElementType == TensorElementType.Binary && string.Equals(d.Name, input.Name, StringComparison.Ordinal)))
+            {
+                inputs ??= [.. signature.Inputs];
+                inputs[i] = input with { ElementType = TensorElementType.Binary };
+            }
+        }
+
+        return inputs is null ? signature : new ModelSignature(inputs, signature.Outputs);
     }
 
     /// <summary>Closes the transports (HTTP clients or gRPC channels) and the fallback backend, if any.</summary>

@@ -134,6 +134,16 @@ internal sealed class RemoteOperationRunner : OperationRunner
             // A view over the pooled response body, which goes back to the pool: copy out.
             var copy = TensorElementTypes.Allocate(value.ElementType, value.Buffer.Length);
             value.Buffer.CopyTo(copy);
+            if (value.ElementType == TensorElementType.Binary)
+            {
+                // The elements are views too: copy their bytes.
+                var elements = copy.AsSpan<ReadOnlyMemory<byte>>();
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    elements[i] = elements[i].ToArray();
+                }
+            }
+
             call.Outputs[o] = new TensorValue(value.Shape, copy);
         }
         else

@@ -13,7 +13,10 @@ public static class VisionServiceCollectionExtensions
     /// Registers <see cref="ImageTextReader"/> with its options and the CTC character set read from <paramref name="dictionaryPath"/>
     /// (<c>ppocr_keys_v1.txt</c>; see <see cref="PaddleOcrModels.EnsureAsync"/>). The three model contracts
     /// (<see cref="ITextDetectorModel"/>, <see cref="ITextAngleClassifierModel"/>, <see cref="ITextRecognizerModel"/>) are registered
-    /// with ModelKit as any model is, local or remote.
+    /// with ModelKit as any model is, local or remote. When ModelKit has a model named <see cref="OcrOptions.PipelineModel"/>
+    /// (<c>paddleocr</c>: e.g. <c>kit.AddModel("paddleocr", o => o.Endpoint = "http://ocr:8000")</c> or a <c>ModelKit:Models:paddleocr</c>
+    /// configuration section) the reader sends images to that pipeline model instead, and neither the networks nor the dictionary
+    /// are loaded.
     /// </summary>
     public static IServiceCollection AddImageTextReader(this IServiceCollection services, string dictionaryPath, Action<OcrOptions>? configure = null)
     {
@@ -25,15 +28,24 @@ public static class VisionServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.DetectorMaxSide >= 32 && o.MaxRecognitionBatch >= 1 && o.AngleThreshold is > 0 and <= 1,
-            "OcrOptions: DetectorMaxSide must be at least 32, MaxRecognitionBatch at least 1 and AngleThreshold in (0, 1].");
+        options.Validate(o => o.DetectorMaxSide >= 32 && o.MaxRecognitionBatch >= 1 && o.AngleThreshold is > 0 and <= 1 && o.MaxImagesPerRequest >= 1,
+            "OcrOptions: DetectorMaxSide must be at least 32, MaxRecognitionBatch and MaxImagesPerRequest at least 1 and AngleThreshold in (0, 1].");
         services.TryAddSingleton(_ => CtcDecoder.FromDictionary(dictionaryPath));
-        services.TryAddSingleton(sp => new ImageTextReader(
-            sp.GetRequiredService<ITextDetectorModel>(),
-            sp.GetRequiredService<ITextAngleClassifierModel>(),
-            sp.GetRequiredService<ITextRecognizerModel>(),
-            sp.GetRequiredService<CtcDecoder>(),
-            sp.GetRequiredService<IOptions<OcrOptions>>().Value));
+        services.TryAddSingleton(sp =>
+        {
+            var ocr = sp.GetRequiredService<IOptions<OcrOptions>>().Value;
+            if (!string.IsNullOrEmpty(ocr.PipelineModel) && sp.GetService<ModelRegistry>() is { } registry && registry.Catalog.Contains(ocr.PipelineModel))
+            {
+                return new ImageTextReader(registry.GetBackend(ocr.PipelineModel), ocr);
+            }
+
+            return new ImageTextReader(
+                sp.GetRequiredService<ITextDetectorModel>(),
+                sp.GetRequiredService<ITextAngleClassifierModel>(),
+                sp.GetRequiredService<ITextRecognizerModel>(),
+                sp.GetRequiredService<CtcDecoder>(),
+                ocr);
+        });
         return services;
     }
 }

@@ -21,6 +21,23 @@ public sealed class SequencePullServeTests(VadFixture fixture) : IClassFixture<V
             Assert.Equal(1, state.GetProperty("batch_axis").GetInt32());
         }
 
+        // Warm-up ran as a one-request sequence from the pulled model_warmup (zero state, sr fixed), and nothing failed.
+        string output = server.Process.Output;
+        Assert.Contains("Model 'silero-vad' warmed up: 1 run(s) of model_warmup", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warm-up failed", output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn:", output, StringComparison.Ordinal);
+
+        // The configuration extension reports the sequence batcher in Triton's shape (as tritonclient's get_model_config reads it).
+        using (var config = JsonDocument.Parse(await server.Http.GetStringAsync("v2/models/silero-vad/config")))
+        {
+            var sequences = config.RootElement.GetProperty("sequence_batching");
+            Assert.Equal(30_000_000, sequences.GetProperty("max_sequence_idle_microseconds").GetInt64());
+            Assert.Equal("stateN", sequences.GetProperty("state")[0].GetProperty("output_name").GetString());
+            Assert.Equal(64, config.RootElement.GetProperty("max_batch_size").GetInt32());
+            Assert.Equal(500, sequences.GetProperty("oldest").GetProperty("max_queue_delay_microseconds").GetInt64());
+        }
+
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddModelKit(kit => kit.AddRemote().AddOnnxRuntime().AddModel(SileroVadModels.ModelName, o =>

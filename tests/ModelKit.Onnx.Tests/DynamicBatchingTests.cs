@@ -66,6 +66,84 @@ public sealed class DynamicBatchingTests
     }
 
     [Fact]
+    public async Task With_two_concurrent_batches_a_second_batch_runs_while_the_first_is_still_running()
+    {
+        string model = $"linear-concurrent-{Guid.NewGuid():N}";
+        using var inner = TestModels.Load(TestModels.Linear(), model);
+        using var backend = new BatchingBackend(inner, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelay = TimeSpan.Zero, ConcurrentBatches = 2 });
+        using var runner = backend.Bind(SingleRow());
+
+        // The first batch's span start blocks its run thread until a second batch starts: with one run in flight at a time
+        // (ConcurrentBatches = 1) the second never starts and the wait times out.
+        using var second = new ManualResetEventSlim();
+        int started = 0, maxInFlight = 0, inFlight = 0;
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == ModelKitActivitySource.Name,
+            Sample = static (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStarted = activity =>
+            {
+                if (activity.OperationName != "batch " + model)
+                {
+                    return;
+                }
+
+                int now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref maxInFlight, now);
+                if (Interlocked.Increment(ref started) == 1)
+                {
+                    second.Wait(TimeSpan.FromSeconds(30));
+                }
+                else
+                {
+                    second.Set();
+                }
+            },
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == "batch " + model)
+                {
+                    Interlocked.Decrement(ref inFlight);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        const int Callers = 16;
+        var results = new float[Callers][];
+        var tasks = Enumerable.Range(0, Callers).Select(k => Task.Run(async () =>
+        {
+            var call = runner.Rent();
+            try
+            {
+                call.SetInput(0, Row(k));
+                await runner.RunAsync(call);
+                results[k] = call.GetArray<float>(0);
+            }
+            finally
+            {
+                runner.Return(call);
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks);
+
+        Assert.True(second.IsSet, "no second batch started while the first was running");
+        Assert.Equal(2, maxInFlight);
+        for (int k = 0; k < Callers; k++)
+        {
+            Assert.Equal(TestModels.LinearReference(Row(k)), results[k]);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    [Fact]
     public async Task A_caller_canceled_while_its_batch_gathers_is_answered_at_once_and_the_others_still_run()
     {
         using var inner = TestModels.Load(TestModels.Linear());

@@ -53,6 +53,42 @@ public sealed class DatatypeRemoteTests(RemoteServerFixture fixture) : IClassFix
     [Theory]
     [InlineData("rest-binary")]
     [InlineData("grpc")]
+    public void Binary_elements_go_to_a_bytes_input_whose_metadata_does_not_say_binary_as_raw_bytes(string protocol)
+    {
+        // identity_string's metadata says BYTES without a content type (as Triton's and KServe's do): the caller's element type
+        // (ReadOnlyMemory<byte>) decides, and the bytes arrive unchanged (here UTF-8, which the text model reads back as strings).
+        string name = RemoteServerFixture.IdentityName(OnnxDataType.String);
+        string[] texts = ["héllo", string.Empty, "日本語 bytes"];
+        var input = TensorValue.Create(texts.Select(static t => (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(t)).ToArray(), 1, 3);
+        var (services, backend) = Clients.Remote(name, fixture.Host.EndpointFor(protocol), protocol);
+        using (services)
+        {
+            Assert.Equal(TensorElementType.String, backend.Signature.Inputs[0].ElementType);
+            using var client = new DynamicModelClient(backend);
+            var output = Assert.Single(client.Run([new NamedTensor("x", input)])).Value;
+            Assert.Equal(texts, output.Buffer.AsSpan<string>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void Binary_elements_to_a_text_input_over_rest_json_are_refused_with_a_clear_error()
+    {
+        // In JSON binary elements travel as base64 with MLServer's content type; a text input cannot take them (a 400 that says so).
+        string name = RemoteServerFixture.IdentityName(OnnxDataType.String);
+        var input = TensorValue.Create(new ReadOnlyMemory<byte>[] { new byte[] { 0xFF, 0x00 }, new byte[] { 1 }, new byte[] { 2 } }, 1, 3);
+        var (services, backend) = Clients.Remote(name, fixture.Host.EndpointFor("rest-json"), "rest-json");
+        using (services)
+        {
+            using var client = new DynamicModelClient(backend);
+            var error = Assert.Throws<RemoteInferenceException>(() => client.Run([new NamedTensor("x", input)]));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+            Assert.Contains("binary elements", error.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("rest-binary")]
+    [InlineData("grpc")]
     public async Task Dynamic_batching_stacks_concurrent_remote_calls_into_fewer_requests(string protocol)
     {
         using var requests = new ServerRequests(fixture.Host);

@@ -78,9 +78,13 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
         }
 
         await BrowserDriver.ScreenshotAsync(page, "read");
+        await Expect(view).ToHaveAttributeAsync("data-via", "networks");
 
+        // Remote: the app's ModelKit server serves the pipeline as one model, so the image goes there and the lines come back.
         await page.GetByTestId("location-remote").ClickAsync();
         await Expect(view).ToHaveAttributeAsync("data-location", "Remote", FirstAnswer);
+        await Expect(view).ToHaveAttributeAsync("data-via", "pipeline");
+        await Expect(page.GetByTestId("via")).ToContainTextAsync("served pipeline 'paddleocr'");
         Assert.Equal(lines, await LinesAsync(page));
         await Expect(boxes).ToHaveCountAsync(typed.Length);
     }
@@ -126,8 +130,13 @@ public sealed class MediaPageTests(BlazorAppFixture fixture, ITestOutputHelper o
         await Expect(page.GetByTestId("segment-bar")).ToHaveCountAsync(recording.Phrases.Count);
         await BrowserDriver.ScreenshotAsync(page, "listen");
 
+        await Expect(timeline).ToHaveAttributeAsync("data-state", "client");
+
+        // Remote: the app's server serves silero-vad as a sequence model, so the stream is one server-side sequence (audio only on
+        // the wire, the state kept by the server), with the same segments.
         await page.GetByTestId("location-remote").ClickAsync();
         await Expect(timeline).ToHaveAttributeAsync("data-location", "Remote", FirstAnswer);
+        await Expect(timeline).ToHaveAttributeAsync("data-state", "server");
         Assert.Equal(segments, await SegmentsAsync(page));
     }
 

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ModelKit.Audio.Wav;
 using ModelKit.Samples.ConsoleApp.Media;
 using ModelKit.Samples.Media.Hosting;
@@ -79,12 +82,35 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
     [Fact]
     public async Task Read_AgainstAServer_ReadsTheSameLines()
     {
-        var local = Lines(await Read(ModelPlacement.Local, "Remote reading works\nover rest json too"));
-        var remote = Lines(await Read(Remote("rest-json"), "Remote reading works\nover rest json too"));
-
+        // The server serves the pipeline as one model: the image goes there (one request), the lines come back.
+        string localOutput = await Read(ModelPlacement.Local, "Remote reading works\nover rest json too");
+        Assert.Contains("models 'paddleocr-det'", localOutput);
+        var local = Lines(localOutput);
         Assert.Equal(2, local.Count);
-        Assert.Equal(local.Select(static l => l.Text), remote.Select(static l => l.Text));
-        Assert.Equal(local.Select(static l => l.Confidence), remote.Select(static l => l.Confidence));
+        foreach (string protocol in new[] { "rest-json", "grpc" })
+        {
+            string remoteOutput = await Read(Remote(protocol), "Remote reading works\nover rest json too");
+            Assert.Contains("served as one model 'paddleocr'", remoteOutput);
+            var remote = Lines(remoteOutput);
+            Assert.Equal(local.Select(static l => l.Text), remote.Select(static l => l.Text));
+            Assert.Equal(local.Select(static l => l.Confidence), remote.Select(static l => l.Confidence));
+            Assert.Equal(local, remote); // boxes too (as printed)
+        }
+
+        // Told not to use served pipelines, the same command runs the processing here with only tensors on the wire.
+        string tensorsOutput = await Read(new ModelPlacement { Endpoint = Remote("rest-json").Endpoint, Protocol = "rest-json", UseServedPipelines = false }, "Remote reading works\nover rest json too");
+        Assert.Contains("models 'paddleocr-det'", tensorsOutput);
+        Assert.Equal(local.Select(static l => l.Text), Lines(tensorsOutput).Select(static l => l.Text));
+    }
+
+    [Fact]
+    public void A_server_without_the_pipeline_is_told_apart_from_one_with_it()
+    {
+        foreach (string protocol in new[] { "rest-binary", "grpc" })
+        {
+            Assert.True(MediaModels.Serves(Remote(protocol), ModelKit.Vision.Ocr.PaddleOcrModels.PipelineName), protocol);
+            Assert.False(MediaModels.Serves(Remote(protocol), "no-such-pipeline"), protocol);
+        }
     }
 
     [Fact]
@@ -126,6 +152,25 @@ public sealed partial class MediaCommandTests(MediaServer server) : IClassFixtur
 
         Assert.NotEmpty(local);
         Assert.Equal(local, remote);
+    }
+
+    [SkippableFact]
+    public async Task Listen_AgainstAServedSequenceModel_SendsOnlyAudioAndFindsTheSameSegments()
+    {
+        var local = Segments(await Listen(ModelPlacement.Local));
+        string stateless = await Listen(Remote("grpc"));
+        Assert.Contains("the state sent with each frame", stateless, StringComparison.Ordinal);
+
+        using var sequences = new MetricCollector<long>(server.SequenceHost.Services.GetRequiredService<IMeterFactory>(), "ModelKit.Server", "modelkit.server.sequences.closed");
+        foreach (string protocol in new[] { "rest-binary", "grpc" })
+        {
+            string text = await Listen(new ModelPlacement { Endpoint = server.SequenceHost.EndpointFor(protocol), Protocol = protocol });
+            Assert.Contains("one server-side sequence", text, StringComparison.Ordinal);
+            Assert.Equal(local, Segments(text));
+        }
+
+        // Each listen was one sequence on the server, ended by the detector when the audio ended.
+        Assert.Equal(2, sequences.GetMeasurementSnapshot().Where(static m => Equals(m.Tags["outcome"], "ended")).Sum(static m => m.Value));
     }
 
     [Fact]

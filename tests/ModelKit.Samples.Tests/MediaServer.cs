@@ -9,7 +9,8 @@ namespace ModelKit.Samples.Tests;
 
 /// <summary>
 /// A real ModelKit server (Kestrel on loopback, REST and gRPC) serving the console sample's text, vision and speech models under
-/// the names the sample's remote clients ask for — what `--endpoint` points the commands at. The models come from the same
+/// the names the sample's remote clients ask for — what `--endpoint` points the commands at — and PaddleOCR as one model
+/// (<c>paddleocr</c>), as <c>modelkit pull paddleocr</c> + <c>modelkit serve</c> serve it. The models come from the same
 /// cache the library tests fill (ModelKitCache.Root: npm packages, and MiniLM under models/).
 /// </summary>
 public sealed class MediaServer : IAsyncLifetime
@@ -28,6 +29,11 @@ public sealed class MediaServer : IAsyncLifetime
 
     public TestHost Host { get; private set; } = null!;
 
+    /// <summary>A server with the folder <c>modelkit pull silero-vad</c> writes: Silero VAD as a stateful sequence model.</summary>
+    public TestHost SequenceHost { get; private set; } = null!;
+
+    private readonly TempRepository _repository = new();
+
     /// <summary>One local search of <see cref="MediaCommandTests"/>' queries (300 sentences embedded once for every test that compares with it).</summary>
     public Lazy<Task<(string Output, string Folder)>> LocalSearch { get; }
 
@@ -41,12 +47,21 @@ public sealed class MediaServer : IAsyncLifetime
             .AddModel(PaddleOcrModels.DetectorName, o => o.Path = ocr.Detector)
             .AddModel(PaddleOcrModels.ClassifierName, o => o.Path = ocr.Classifier)
             .AddModel(PaddleOcrModels.RecognizerName, o => o.Path = ocr.Recognizer)
+<<<<<<< HEAD
+            .AddModel(SileroVadModels.ModelName, o => o.Path = vad)
+            .AddOcrPipelineModel(ocr));
+=======
             .AddModel(SileroVadModels.ModelName, o => o.Path = vad));
+        await SileroVadModels.WriteServableAsync(_repository.Root);
+        SequenceHost = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
+>>>>>>> seq3
     }
 
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
+        await SequenceHost.DisposeAsync();
+        _repository.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 }

@@ -12,7 +12,8 @@ public sealed class ProtocolCodecTests
     public static TheoryData<TensorElementType> ElementTypes()
     {
         var data = new TheoryData<TensorElementType>();
-        foreach (var type in Enum.GetValues<TensorElementType>().Where(static t => t != TensorElementType.Undefined))
+        // Binary elements decode as binary only where the model says so (metadata or limits): their own tests below.
+        foreach (var type in Enum.GetValues<TensorElementType>().Where(static t => t is not (TensorElementType.Undefined or TensorElementType.Binary)))
         {
             data.Add(type);
         }
@@ -27,7 +28,9 @@ public sealed class ProtocolCodecTests
         string datatype = InferenceDataTypes.FromElementType(type);
         Assert.Contains(datatype, InferenceDataTypes.All);
         Assert.True(InferenceDataTypes.TryGetElementType(datatype, out var back));
+        // Binary elements are BYTES on the wire too; what tells them from text is the model's metadata (content_type base64).
         Assert.Equal(type, back);
+        Assert.Equal(InferenceDataTypes.Bytes, InferenceDataTypes.FromElementType(TensorElementType.Binary));
         Assert.False(InferenceDataTypes.TryGetElementType(datatype.ToLowerInvariant(), out _));
     }
 
@@ -213,7 +216,8 @@ public sealed class ProtocolCodecTests
     [Fact]
     public void Binary_bytes_inputs_keep_their_bytes_and_text_inputs_stay_strict_utf8()
     {
-        // The first bytes of a PNG, then bytes that are not UTF-8: what an image in a BYTES element looks like.
+        // The first bytes of a PNG, then bytes that are not UTF-8: what an image in a BYTES element looks like. Framed as
+        // tritonclient frames an np.object_ array of bytes (4-byte little-endian length, then the bytes).
         byte[] image = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0x00, 0xC3, 0x80];
         var json = Encoding.UTF8.GetBytes($$$"""{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","parameters":{"binary_data_size":{{{4 + image.Length}}}}}]}""");
         var body = new byte[json.Length + 4 + image.Length];
@@ -223,7 +227,8 @@ public sealed class ProtocolCodecTests
         var binary = new ProtocolLimits { BinaryBytesTensors = new HashSet<string>(StringComparer.Ordinal) { "image" } };
 
         var decoded = RestInferenceCodec.DecodeRequest(body, json.Length, binary);
-        Assert.Equal(image, Encoding.Latin1.GetBytes(decoded.Inputs[0].Value.Buffer.AsSpan<string>()[0]));
+        Assert.Equal(TensorElementType.Binary, decoded.Inputs[0].Value.ElementType);
+        Assert.Equal(image, decoded.Inputs[0].Value.Buffer.AsSpan<ReadOnlyMemory<byte>>()[0].ToArray());
         var strict = Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(body, json.Length, ProtocolLimits.Default));
         Assert.Contains("UTF-8", strict.Message);
 
@@ -233,7 +238,78 @@ public sealed class ProtocolCodecTests
             Name = "image", Datatype = "BYTES", Shape = { 1 },
             Contents = new InferTensorContents { BytesContents = { Google.Protobuf.ByteString.CopyFrom(image) } },
         });
-        Assert.Equal(image, Encoding.Latin1.GetBytes(GrpcInferenceCodec.DecodeRequest(message, binary).Inputs[0].Value.Buffer.AsSpan<string>()[0]));
+        Assert.Equal(image, GrpcInferenceCodec.DecodeRequest(message, binary).Inputs[0].Value.Buffer.AsSpan<ReadOnlyMemory<byte>>()[0].ToArray());
         Assert.Throws<ProtocolException>(() => GrpcInferenceCodec.DecodeRequest(message, ProtocolLimits.Default));
     }
+
+    [Fact]
+    public void Binary_elements_encode_as_raw_bytes_in_binary_data_and_grpc_and_as_base64_with_mlservers_content_type_in_json()
+    {
+        byte[][] images = [[0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00], [], [0xC3, 0x28, 0xA0]];
+        var value = TensorValue.Create(images.Select(static b => (ReadOnlyMemory<byte>)b).ToArray(), 3);
+        var binary = new ProtocolLimits { BinaryBytesTensors = new HashSet<string>(StringComparer.Ordinal) { "image" } };
+
+        // REST, binary extension: the wire bytes are tritonclient's framing of np.object_ bytes (length, bytes; per element).
+        var request = new InferenceRequest();
+        request.Inputs.Add(new InferTensor("image", value) { Binary = true });
+        using (var encoded = RestInferenceCodec.EncodeRequest(request))
+        {
+            var body = Body(encoded);
+            byte[] expected = [6, 0, 0, 0, 0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00, 0, 0, 0, 0, 3, 0, 0, 0, 0xC3, 0x28, 0xA0];
+            Assert.Equal(expected, body[^expected.Length..]);
+            Assert.Equal(images, Elements(RestInferenceCodec.DecodeRequest(body, encoded.InferenceHeaderContentLength, binary)));
+        }
+
+        // REST JSON: base64 text with "content_type": "base64", as MLServer's Base64Codec sends bytes (standard alphabet, padded).
+        request.Inputs[0].Binary = false;
+        using (var encoded = RestInferenceCodec.EncodeRequest(request))
+        {
+            Assert.Null(encoded.InferenceHeaderContentLength);
+            var body = Body(encoded);
+            string text = Encoding.UTF8.GetString(body);
+            Assert.Contains("\"parameters\":{\"content_type\":\"base64\"}", text);
+            Assert.Contains("\"data\":[\"iVBOR/8A\",\"\",\"wyig\"]", text);
+            // The server knows the tensor is binary (its metadata), and any receiver knows from the parameter alone.
+            Assert.Equal(images, Elements(RestInferenceCodec.DecodeRequest(body, null, binary)));
+            Assert.Equal(images, Elements(RestInferenceCodec.DecodeRequest(body, null, ProtocolLimits.Default)));
+        }
+
+        // An MLServer-style body written by hand: base64 elements and the content type, no binary extension.
+        var mlserver = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"image","shape":[3],"datatype":"BYTES","parameters":{"content_type":"base64"},"data":["iVBOR/8A","","wyig"]}]}""");
+        Assert.Equal(images, Elements(RestInferenceCodec.DecodeRequest(mlserver, null, ProtocolLimits.Default)));
+        var notBase64 = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","data":["not base64!"]}]}""");
+        Assert.Contains("base64", Assert.Throws<ProtocolException>(() => RestInferenceCodec.DecodeRequest(notBase64, null, binary)).Message);
+
+        // gRPC: every input binary, so each element goes in bytes_contents (no raw contents), wrapped without a copy.
+        var grpc = GrpcInferenceCodec.EncodeRequest(request);
+        Assert.Empty(grpc.RawInputContents);
+        Assert.Equal(images, grpc.Inputs[0].Contents.BytesContents.Select(static b => b.ToByteArray()));
+        Assert.Equal("BYTES", grpc.Inputs[0].Datatype);
+        Assert.Equal(images, Elements(GrpcInferenceCodec.DecodeRequest(grpc, binary)));
+
+        // Mixed with a fixed-size input, everything goes in raw contents (the protocol forbids mixing).
+        request.Inputs.Add(new InferTensor("scale", TensorValue.Create(new float[] { 2f }, 1)));
+        var mixed = GrpcInferenceCodec.EncodeRequest(request);
+        Assert.Equal(2, mixed.RawInputContents.Count);
+        Assert.Equal(images, Elements(GrpcInferenceCodec.DecodeRequest(mixed, binary)));
+    }
+
+    [Fact]
+    public void Model_metadata_marks_binary_bytes_tensors_with_content_type_base64_and_reads_it_back()
+    {
+        var metadata = Protocol.Metadata.ModelMetadataResponse.From("paddleocr", null, "ocr", new ModelSignature(
+            [new TensorInfo("image", TensorElementType.Binary, [-1])], [new TensorInfo("lines", TensorElementType.String, [-1])]));
+        string json = System.Text.Json.JsonSerializer.Serialize(metadata, Protocol.Metadata.ProtocolJsonContext.Default.ModelMetadataResponse);
+        Assert.Contains("""{"name":"image","datatype":"BYTES","shape":[-1],"parameters":{"content_type":"base64"}}""", json);
+        Assert.Contains("""{"name":"lines","datatype":"BYTES","shape":[-1]}""", json);
+        var back = System.Text.Json.JsonSerializer.Deserialize(json, Protocol.Metadata.ProtocolJsonContext.Default.ModelMetadataResponse)!.ToSignature();
+        Assert.Equal(TensorElementType.Binary, back.Inputs[0].ElementType);
+        Assert.Equal(TensorElementType.String, back.Outputs[0].ElementType);
+    }
+
+    private static byte[] Body(EncodedMessage message) =>
+        [.. message.Json.ToArray(), .. message.BinarySegments.SelectMany(static s => s.ToArray())];
+
+    private static byte[][] Elements(InferenceRequest request) =>
+        request.Inputs[0].Value.Buffer.AsSpan<ReadOnlyMemory<byte>>().ToArray().Select(static m => m.ToArray()).ToArray();
 }

@@ -25,7 +25,7 @@ public sealed class TritonExtensionFixture : IAsyncLifetime
         _repository.Add("two", 1, TestModels.TwoOutputs())
             .Add("batched", 1, TestModels.TwoOutputs())
             .Add("batched", 2, TestModels.TwoOutputs())
-            .Config("batched", """{"version_policy":{"all":{}},"options":{"Batching":{"MaxBatchSize":8,"MaxQueueDelay":"00:00:00.001","PreferredBatchSizes":[4,8]}}}""");
+            .Config("batched", """{"version_policy":{"all":{}},"options":{"Batching":{"MaxBatchSize":8,"MaxQueueDelay":"00:00:00.001","PreferredBatchSizes":[4,8],"ConcurrentBatches":2}}}""");
         File.WriteAllLines(Path.Combine(_repository.Root, "two", Classification.LabelFileName), ["zero", "one", "two", "three"]);
         Host = await TestHost.StartAsync(o =>
         {
@@ -218,6 +218,7 @@ public sealed class TritonExtensionTests(TritonExtensionFixture fixture) : IClas
         Assert.Equal([4, 8], b.GetProperty("dynamic_batching").GetProperty("preferred_batch_size").EnumerateArray().Select(static d => d.GetInt32()));
         Assert.Equal(1000, b.GetProperty("dynamic_batching").GetProperty("max_queue_delay_microseconds").GetInt64());
         Assert.True(b.GetProperty("version_policy").TryGetProperty("all", out _));
+        Assert.Equal(2, b.GetProperty("instance_group").EnumerateArray().Single().GetProperty("count").GetInt32()); // ConcurrentBatches
 
         Assert.Equal(HttpStatusCode.NotFound, (await Wire.GetAsync(Host.Http, "/v2/models/nosuchmodel/config")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await Wire.GetAsync(Host.Http, "/v2/models/two/versions/9/config")).Status);

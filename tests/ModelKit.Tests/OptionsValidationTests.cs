@@ -35,6 +35,7 @@ public class OptionsValidationTests
             ["ModelKit:Models:mnist:ExecutionProviders:0"] = "cuda",
             ["ModelKit:Models:mnist:Batching:MaxBatchSize"] = "16",
             ["ModelKit:Models:mnist:Batching:MaxQueueDelay"] = "00:00:00.005",
+            ["ModelKit:Models:mnist:Batching:ConcurrentBatches"] = "2",
         }).Build();
         var services = new ServiceCollection();
         services.AddModelKit(configuration.GetSection("ModelKit")).AddModel("mnist");
@@ -46,6 +47,7 @@ public class OptionsValidationTests
         Assert.Equal(["cuda"], options.ExecutionProviders);
         Assert.Equal(16, options.Batching!.MaxBatchSize);
         Assert.Equal(TimeSpan.FromMilliseconds(5), options.Batching.MaxQueueDelay);
+        Assert.Equal(2, options.Batching.ConcurrentBatches);
     }
 
     [Fact]
@@ -57,13 +59,14 @@ public class OptionsValidationTests
             o.Endpoint = "http://127.0.0.1:1";
             o.Protocol = "soap";
             o.Version = "v1";
-            o.Batching = new BatchingOptions { MaxBatchSize = 4, PreferredBatchSizes = [8] };
+            o.Batching = new BatchingOptions { MaxBatchSize = 4, PreferredBatchSizes = [8], ConcurrentBatches = 0 };
         });
         using var provider = services.BuildServiceProvider();
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<ModelOptions>>().Get("m"));
         Assert.Contains("Protocol 'soap'", ex.Message);
         Assert.Contains("Version 'v1' must be numeric", ex.Message);
         Assert.Contains("PreferredBatchSizes", ex.Message);
+        Assert.Contains("ConcurrentBatches must lie between 1 and 64 (it is 0)", ex.Message);
     }
 
     [Fact]

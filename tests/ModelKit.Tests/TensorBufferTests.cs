@@ -58,7 +58,7 @@ public class TensorBufferTests
             var buffer = TensorElementTypes.Allocate(type, 3);
             Assert.Equal(type, buffer.ElementType);
             Assert.Equal(3, buffer.Length);
-            if (type != TensorElementType.String)
+            if (type is not (TensorElementType.String or TensorElementType.Binary))
             {
                 Assert.Equal(3 * TensorElementTypes.SizeOf(type), buffer.AsBytes().Length);
             }

@@ -5,7 +5,7 @@ using ModelKit.Text.AI;
 
 namespace ModelKit.Text.Tests;
 
-/// <summary>One ServiceProvider with MiniLM on ONNX Runtime (unbatched "minilm", dynamically batched "minilm-batched"), shared by a test class.</summary>
+/// <summary>One ServiceProvider with MiniLM on ONNX Runtime (unbatched "minilm", dynamically batched "minilm-batched", and "minilm-concurrent" with two batches in flight), shared by a test class.</summary>
 public sealed class EmbeddingHost : IDisposable
 {
     public EmbeddingHost()
@@ -18,6 +18,12 @@ public sealed class EmbeddingHost : IDisposable
             {
                 o.Path = MiniLmFixture.ModelPath;
                 o.Batching = new BatchingOptions { MaxBatchSize = 64, MaxQueueDelay = TimeSpan.FromMilliseconds(5) };
+            })
+            .AddTextEmbeddings("minilm-concurrent", configureModel: o =>
+            {
+                o.Path = MiniLmFixture.ModelPath;
+                o.IntraOpThreads = 1;
+                o.Batching = new BatchingOptions { MaxBatchSize = 64, MaxQueueDelay = TimeSpan.FromMilliseconds(5), ConcurrentBatches = 2 };
             }));
         Services = services.BuildServiceProvider();
     }

@@ -74,14 +74,88 @@ public sealed class OcrServingTests(PulledPaddleOcrServer server, OcrFixture loc
     }
 
     [Fact]
-    public async Task Metadata_describes_one_bytes_image_in_and_lines_boxes_scores_out()
+    public async Task Metadata_describes_binary_bytes_images_in_and_lines_boxes_scores_image_index_out()
     {
         using var body = JsonDocument.Parse(await server.Host.Http.GetStringAsync("v2/models/paddleocr"));
         var input = Assert.Single(body.RootElement.GetProperty("inputs").EnumerateArray());
-        Assert.Equal(("image", "BYTES", "[1]"), (input.GetProperty("name").GetString(), input.GetProperty("datatype").GetString(), input.GetProperty("shape").GetRawText()));
+        Assert.Equal(("image", "BYTES", "[-1]"), (input.GetProperty("name").GetString(), input.GetProperty("datatype").GetString(), input.GetProperty("shape").GetRawText()));
+        // The binary flag, in MLServer's words: the elements are bytes (base64 where only text travels).
+        Assert.Equal("base64", input.GetProperty("parameters").GetProperty("content_type").GetString());
         Assert.Equal(
-            ["lines BYTES [-1]", "boxes FP32 [-1,4,2]", "scores FP32 [-1]"],
+            ["lines BYTES [-1]", "boxes FP32 [-1,4,2]", "scores FP32 [-1]", "image_index INT64 [-1]", "box_scores FP32 [-1]", "upside_down BOOL [-1]"],
             body.RootElement.GetProperty("outputs").EnumerateArray().Select(static o => $"{o.GetProperty("name").GetString()} {o.GetProperty("datatype").GetString()} {o.GetProperty("shape").GetRawText()}"));
+
+        // gRPC metadata carries the same parameter (MLServer's TensorMetadata.parameters).
+        var grpc = await server.Host.Grpc.ModelMetadataAsync(new ModelMetadataRequest { Name = "paddleocr" });
+        Assert.Equal("base64", grpc.Inputs.Single().Parameters["content_type"].StringParam);
+        Assert.Empty(grpc.Outputs.Single(o => o.Name == "lines").Parameters);
+    }
+
+    [SkippableFact]
+    public async Task The_unchanged_reader_configured_for_the_served_pipeline_reads_what_the_local_reader_reads_over_rest_binary_rest_json_and_grpc()
+    {
+        var page = Page();
+        var turned = TextRendering.Turned(TextRendering.Render([("Upside down words read right", "DejaVuSans.ttf", 28)], 600, 90, noise: false));
+        var blank = TextRendering.Render([], 200, 80, noise: false);
+        byte[][] images = [page.Png, turned.Png, blank.Png];
+        var expected = new List<IReadOnlyList<TextLine>>();
+        foreach (var image in images)
+        {
+            expected.Add(await local.Reader.ReadAsync(image));
+        }
+
+        Assert.Equal(3, expected[0].Count);
+        Assert.True(expected[1].Single().UpsideDown);
+        Assert.Empty(expected[2]);
+        foreach (string protocol in new[] { "rest-binary", "rest-json", "grpc" })
+        {
+            // The caller's code is the reader from DI; only ModelKit's configuration names the served pipeline.
+            var services = new ServiceCollection();
+            services.AddModelKit(kit => kit.AddRemote().AddModel(PaddleOcrModels.PipelineName, o =>
+            {
+                o.Endpoint = server.Host.EndpointFor(protocol);
+                o.Protocol = protocol;
+            }));
+            services.AddImageTextReader(local.Files.Dictionary);
+            await using var provider = services.BuildServiceProvider();
+            var reader = provider.GetRequiredService<ImageTextReader>();
+            Assert.True(reader.UsesPipelineModel, protocol);
+
+            AssertSameLines(expected[0], await reader.ReadAsync(page.Png), protocol);
+            await using (var stream = new MemoryStream(turned.Png))
+            {
+                AssertSameLines(expected[1], await reader.ReadAsync(stream), protocol);
+            }
+
+            // Many images in one request: the lines come back per image, in the images' order.
+            var many = await reader.ReadManyAsync(images.Select(static b => (ReadOnlyMemory<byte>)b).ToArray());
+            Assert.Equal(3, many.Count);
+            for (int i = 0; i < images.Length; i++)
+            {
+                AssertSameLines(expected[i], many[i], $"{protocol}, image {i}");
+            }
+
+            // A bad image among many: the server's 400 names the image.
+            var error = await Assert.ThrowsAnyAsync<ModelKitException>(() => reader.ReadManyAsync([page.Png, "not an image"u8.ToArray()]));
+            Assert.Contains("image 1", error.Message);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Many_images_in_one_raw_request_come_back_flattened_with_image_index()
+    {
+        var page = Page();
+        var one = TextRendering.Render([("Only one line here", "DejaVuSans.ttf", 30)], 500, 80, noise: false);
+        var expectedPage = await local.Reader.ReadAsync(page.Png);
+        var expectedOne = await local.Reader.ReadAsync(one.Png);
+        // tritonclient's way: an np.object_ array of two bytes elements, framed in binary data.
+        using var response = await PostBinaryAsync(one.Png, page.Png);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var outputs = body.RootElement.GetProperty("outputs").EnumerateArray().ToDictionary(static o => o.GetProperty("name").GetString()!, static o => o.GetProperty("data").Clone());
+        var index = outputs["image_index"].EnumerateArray().Select(static v => v.GetInt64()).ToArray();
+        Assert.Equal(Enumerable.Repeat(0L, expectedOne.Count).Concat(Enumerable.Repeat(1L, expectedPage.Count)), index);
+        Assert.Equal(expectedOne.Concat(expectedPage).Select(static l => l.Text), outputs["lines"].EnumerateArray().Select(static v => v.GetString()));
     }
 
     [SkippableFact]
@@ -98,10 +172,11 @@ public sealed class OcrServingTests(PulledPaddleOcrServer server, OcrFixture loc
             AssertSameLines(expected, ReadJsonOutputs(await response.Content.ReadAsStringAsync()));
         }
 
-        // REST JSON carries text only: the image as base64 (as MLServer's base64 content type does).
-        using (var response = await server.Host.Http.PostAsync("v2/models/paddleocr/infer", Json(
-            $$"""{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","data":["{{Convert.ToBase64String(page.Png)}}"]}]}""")))
+        // REST JSON carries text only: the image as base64, with MLServer's content type and without (the metadata says binary).
+        foreach (string parameters in new[] { string.Empty, ""","parameters":{"content_type":"base64"}""" })
         {
+            using var response = await server.Host.Http.PostAsync("v2/models/paddleocr/infer", Json(
+                $$"""{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES"{{parameters}},"data":["{{Convert.ToBase64String(page.Png)}}"]}]}"""));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             AssertSameLines(expected, ReadJsonOutputs(await response.Content.ReadAsStringAsync()));
         }
@@ -194,8 +269,15 @@ public sealed class OcrServingTests(PulledPaddleOcrServer server, OcrFixture loc
         Assert.Equal(HttpStatusCode.BadRequest, text.StatusCode);
         Assert.Contains("base64", await text.Content.ReadAsStringAsync());
 
-        using var twoImages = await server.Host.Http.PostAsync("v2/models/paddleocr/infer", Json("""{"inputs":[{"name":"image","shape":[2],"datatype":"BYTES","data":["a","b"]}]}"""));
+        // base64 of "a" and "b": valid base64, not images; the error names the image.
+        using var twoImages = await server.Host.Http.PostAsync("v2/models/paddleocr/infer", Json("""{"inputs":[{"name":"image","shape":[2],"datatype":"BYTES","data":["YQ==","Yg=="]}]}"""));
         Assert.Equal(HttpStatusCode.BadRequest, twoImages.StatusCode);
+        Assert.Contains("image 0", await twoImages.Content.ReadAsStringAsync());
+
+        using var tooMany = await server.Host.Http.PostAsync("v2/models/paddleocr/infer", Json(
+            $$"""{"inputs":[{"name":"image","shape":[17],"datatype":"BYTES","data":[{{string.Join(",", Enumerable.Repeat("\"YQ==\"", 17))}}]}]}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Contains("at most 16", await tooMany.Content.ReadAsStringAsync());
 
         var request = new ModelInferRequest { ModelName = "paddleocr" };
         request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "image", Datatype = "BYTES", Shape = { 1 }, Contents = new InferTensorContents { BytesContents = { ByteString.CopyFrom(BombPng(30_000, 30_000)) } } });
@@ -206,13 +288,20 @@ public sealed class OcrServingTests(PulledPaddleOcrServer server, OcrFixture loc
     /// <summary>A valid PNG header declaring <paramref name="width"/> × <paramref name="height"/> pixels (the decoder tests' bomb).</summary>
     private static byte[] BombPng(int width, int height) => ImageDecoderTests.PngDeclaring(width, height);
 
-    private Task<HttpResponseMessage> PostBinaryAsync(byte[] image)
+    private Task<HttpResponseMessage> PostBinaryAsync(params byte[][] images)
     {
-        var json = Encoding.UTF8.GetBytes($$$"""{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","parameters":{"binary_data_size":{{{4 + image.Length}}}}}],"outputs":[{"name":"lines"},{"name":"boxes"},{"name":"scores"}]}""");
-        var body = new byte[json.Length + 4 + image.Length];
+        int size = images.Sum(static i => 4 + i.Length);
+        var json = Encoding.UTF8.GetBytes($$$"""{"inputs":[{"name":"image","shape":[{{{images.Length}}}],"datatype":"BYTES","parameters":{"binary_data_size":{{{size}}}}}],"outputs":[{"name":"lines"},{"name":"boxes"},{"name":"scores"},{"name":"image_index"}]}""");
+        var body = new byte[json.Length + size];
         json.CopyTo(body, 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(json.Length), (uint)image.Length);
-        image.CopyTo(body, json.Length + 4);
+        int position = json.Length;
+        foreach (var image in images)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(position), (uint)image.Length);
+            image.CopyTo(body, position + 4);
+            position += 4 + image.Length;
+        }
+
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Headers.Add("Inference-Header-Content-Length", json.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -229,6 +318,23 @@ public sealed class OcrServingTests(PulledPaddleOcrServer server, OcrFixture loc
             outputs["lines"].EnumerateArray().Select(static v => v.GetString()!).ToArray(),
             outputs["boxes"].EnumerateArray().Select(static v => v.GetSingle()).ToArray(),
             outputs["scores"].EnumerateArray().Select(static v => v.GetSingle()).ToArray());
+    }
+
+    private static void AssertSameLines(IReadOnlyList<TextLine> expected, IReadOnlyList<TextLine> actual, string because)
+    {
+        Assert.True(expected.Select(static l => l.Text).SequenceEqual(actual.Select(static l => l.Text)),
+            $"{because}: expected [{string.Join(" | ", expected.Select(static l => l.Text))}], got [{string.Join(" | ", actual.Select(static l => l.Text))}]");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Confidence, actual[i].Confidence, 4);
+            Assert.Equal(expected[i].Box.Score, actual[i].Box.Score, 4);
+            Assert.Equal(expected[i].UpsideDown, actual[i].UpsideDown);
+            for (int c = 0; c < 4; c++)
+            {
+                Assert.Equal(expected[i].Box.Corners[c].X, actual[i].Box.Corners[c].X, 2);
+                Assert.Equal(expected[i].Box.Corners[c].Y, actual[i].Box.Corners[c].Y, 2);
+            }
+        }
     }
 
     private static void AssertSameLines(IReadOnlyList<TextLine> expected, (string[] Lines, float[] Boxes, float[] Scores) actual)

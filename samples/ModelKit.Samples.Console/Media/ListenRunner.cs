@@ -59,10 +59,11 @@ internal sealed class ListenRunner(MediaOptions options, TextWriter output)
         var services = new ServiceCollection();
         services.AddModelKit(kit => kit.AddVoiceActivity(model, options.Placement));
         await using var provider = services.BuildServiceProvider();
-        var detector = provider.GetRequiredService<VoiceActivityDetector>();
+        var (detector, serverSequences) = MediaModels.VoiceActivity(provider);
         output.WriteLine();
         output.WriteLine($"Listening to {Path.GetFileName(wavPath)} ({format.SampleRate:N0} Hz, {format.Channels} channel{(format.Channels == 1 ? string.Empty : "s")}, {format.Encoding}" +
-            $"{(format.Duration is { } d ? $", {d.TotalSeconds:F2} s" : string.Empty)}): Silero VAD v5 (model '{SileroVadModels.ModelName}'), {options.Placement}");
+            $"{(format.Duration is { } d ? $", {d.TotalSeconds:F2} s" : string.Empty)}): Silero VAD v5 (model '{SileroVadModels.ModelName}'), {options.Placement}" +
+            (serverSequences ? ", one server-side sequence (the server keeps the state; only audio on the wire)" : options.Placement.IsRemote ? ", the state sent with each frame (the server serves the model stateless)" : string.Empty));
 
         long started = Stopwatch.GetTimestamp();
         var segments = new List<SpeechSegment>();

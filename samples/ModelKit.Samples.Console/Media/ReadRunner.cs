@@ -9,7 +9,8 @@ namespace ModelKit.Samples.ConsoleApp.Media;
 
 /// <summary>
 /// <c>read</c>: reads the text lines of an image with PaddleOCR PP-OCRv4 (detector, angle classifier and recognizer, each a ModelKit
-/// contract) and prints each line with its confidence and box. With no image it draws one (DejaVu Sans) and reads that.
+/// contract) and prints each line with its confidence and box. With no image it draws one (DejaVu Sans) and reads that. Remote,
+/// against a server that serves the pipeline as one model (<c>paddleocr</c>), the image goes there in one request.
 /// </summary>
 internal sealed class ReadRunner(MediaOptions options, TextWriter output)
 {
@@ -40,8 +41,11 @@ internal sealed class ReadRunner(MediaOptions options, TextWriter output)
         await using var provider = services.BuildServiceProvider();
         var reader = provider.GetRequiredService<ImageTextReader>();
         var size = TextImage.Measure(bytes);
+        string models = reader.UsesPipelineModel
+            ? $"served as one model '{PaddleOcrModels.PipelineName}': the image goes to the server, lines come back"
+            : $"models '{PaddleOcrModels.DetectorName}', '{PaddleOcrModels.ClassifierName}', '{PaddleOcrModels.RecognizerName}'";
         output.WriteLine($"Reading {Path.GetFileName(imagePath)}{(size is { } s ? $" ({s.Width}×{s.Height})" : string.Empty)}: PaddleOCR PP-OCRv4 " +
-            $"(models '{PaddleOcrModels.DetectorName}', '{PaddleOcrModels.ClassifierName}', '{PaddleOcrModels.RecognizerName}'), {options.Placement}");
+            $"({models}), {options.Placement}");
 
         long start = Stopwatch.GetTimestamp();
         var lines = await reader.ReadAsync(bytes, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelKit.Audio;
 using ModelKit.Audio.Vad;
 using ModelKit.Models;
@@ -7,6 +8,7 @@ using ModelKit.Remote;
 using ModelKit.Text;
 using ModelKit.Vision;
 using ModelKit.Vision.Ocr;
+using ModelKit.Vision.Serving;
 
 namespace ModelKit.Samples.Media.Hosting;
 
@@ -34,6 +36,12 @@ public sealed class ModelPlacement
 
     /// <summary>ONNX Runtime intra-op threads for local models (0: ONNX Runtime's default).</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Remote only: whether a pipeline the server serves as one model (<c>paddleocr</c>) is used when the server has it — the
+    /// images go to the server and lines come back — instead of running the processing here with only tensors on the wire.
+    /// </summary>
+    public bool UseServedPipelines { get; init; } = true;
 
     /// <summary>Whether the models run on a server.</summary>
     public bool IsRemote => !string.IsNullOrWhiteSpace(Endpoint);
@@ -103,7 +111,12 @@ public static class MediaModels
         return Backend(kit, placement).AddTextEmbeddings(TextModelName, text => text.VocabularyPath = files.Vocabulary, model => placement.Configure(model, files.Model));
     }
 
-    /// <summary>PaddleOCR's three models (detector, angle classifier, recognizer) and the <see cref="ImageTextReader"/> around them.</summary>
+    /// <summary>
+    /// PaddleOCR's three models (detector, angle classifier, recognizer) and the <see cref="ImageTextReader"/> around them. Remote,
+    /// when the server serves the whole pipeline as one model (<see cref="PaddleOcrModels.PipelineName"/>, e.g. <c>modelkit pull
+    /// paddleocr</c> + <c>modelkit serve</c>) and <see cref="ModelPlacement.UseServedPipelines"/>, the reader sends the images there
+    /// instead (one request per image); the caller's code is the same either way.
+    /// </summary>
     public static ModelKitBuilder AddTextReading(this ModelKitBuilder kit, PaddleOcrFiles files, ModelPlacement placement)
     {
         ArgumentNullException.ThrowIfNull(kit);
@@ -113,18 +126,93 @@ public static class MediaModels
             .AddModel<ITextDetectorModel>(m => placement.Configure(m, files.Detector))
             .AddModel<ITextAngleClassifierModel>(m => placement.Configure(m, files.Classifier))
             .AddModel<ITextRecognizerModel>(m => placement.Configure(m, files.Recognizer));
-        kit.Services.AddImageTextReader(files.Dictionary);
+        bool pipeline = placement.IsRemote && placement.UseServedPipelines && Serves(placement, PaddleOcrModels.PipelineName);
+        if (pipeline)
+        {
+            kit.AddModel(PaddleOcrModels.PipelineName, m => placement.Configure(m, files.Folder));
+        }
+
+        // In-process the reader runs the three networks even where this app also serves the pipeline (AddOcrPipelineModel).
+        kit.Services.AddImageTextReader(files.Dictionary, o => o.PipelineModel = pipeline ? PaddleOcrModels.PipelineName : string.Empty);
         return kit;
     }
 
-    /// <summary>Silero VAD and the <see cref="VoiceActivityDetector"/> around it (the reference hysteresis, default options).</summary>
-    public static ModelKitBuilder AddVoiceActivity(this ModelKitBuilder kit, string modelPath, ModelPlacement placement)
+    /// <summary>
+    /// PaddleOCR served as one model (<see cref="PaddleOcrModels.PipelineName"/>, processing kind <c>ocr</c>) by this process's ModelKit
+    /// server: an encoded image in, lines, boxes and scores out — what <c>modelkit pull paddleocr</c> + <c>modelkit serve</c> serve.
+    /// </summary>
+    public static ModelKitBuilder AddOcrPipelineModel(this ModelKitBuilder kit, PaddleOcrFiles files)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(files);
+        return kit.AddOnnxRuntime().AddOcrPipelines().AddModel(PaddleOcrModels.PipelineName, m =>
+        {
+            m.Path = files.Folder;
+            m.Processing = new ProcessingOptions
+            {
+                Kind = OcrPipelineProvider.Kind,
+                Settings =
+                {
+                    ["detector"] = PaddleOcrModels.DetectorFile,
+                    ["classifier"] = PaddleOcrModels.ClassifierFile,
+                    ["recognizer"] = PaddleOcrModels.RecognizerFile,
+                    ["dictionary"] = PaddleOcrModels.DictionaryFile,
+                },
+            };
+        });
+    }
+
+    /// <summary>
+    /// Whether the server of <paramref name="placement"/> serves <paramref name="modelName"/>: its metadata is asked for (REST or
+    /// gRPC, as configured). Not found: false; an unreachable server raises, as the models' own calls would.
+    /// </summary>
+    public static bool Serves(ModelPlacement placement, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        var services = new ServiceCollection();
+        services.AddModelKit(kit => kit.AddRemote().AddModel(modelName, m => placement.Configure(m, string.Empty)));
+        using var provider = services.BuildServiceProvider();
+        try
+        {
+            _ = provider.GetRequiredService<ModelRegistry>().GetBackend(modelName);
+            return true;
+        }
+        catch (RemoteInferenceException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound || ex.GrpcStatus == Grpc.Core.StatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Silero VAD and the <see cref="VoiceActivityDetector"/> around it (the reference hysteresis, default options), under
+    /// <paramref name="modelName"/> (default <c>silero-vad</c>, the name servers serve it by).
+    /// </summary>
+    public static ModelKitBuilder AddVoiceActivity(this ModelKitBuilder kit, string modelPath, ModelPlacement placement, string modelName = SileroVadModels.ModelName)
     {
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(placement);
-        Backend(kit, placement).AddModel<ISileroVadModel>(m => placement.Configure(m, modelPath));
+        Backend(kit, placement).AddModel<ISileroVadModel>(modelName, m => placement.Configure(m, modelPath));
         kit.Services.AddVoiceActivityDetection();
         return kit;
+    }
+
+    /// <summary>
+    /// The detector of <paramref name="services"/> (built with <see cref="AddVoiceActivity"/>). Against a server that serves
+    /// <c>silero-vad</c> as a stateful sequence model (<c>modelkit pull silero-vad</c>: its metadata has no <c>state</c> input), each
+    /// stream is one server-side sequence (<see cref="VoiceActivityDetector.ForSequences"/>: only audio goes on the wire, the server
+    /// keeps the state and batches the streams); otherwise the <see cref="ISileroVadModel"/> contract runs, the state travelling
+    /// with each frame. <c>ServerSequences</c> says which.
+    /// </summary>
+    public static (VoiceActivityDetector Detector, bool ServerSequences) VoiceActivity(IServiceProvider services, string modelName = SileroVadModels.ModelName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var backend = services.GetRequiredService<ModelRegistry>().GetBackend(modelName);
+        if (backend is ISequenceBackend sequences && backend.Signature.IndexOfInput("state") < 0)
+        {
+            return (VoiceActivityDetector.ForSequences(sequences, services.GetRequiredService<IOptions<VadOptions>>().Value), true);
+        }
+
+        return (services.GetRequiredService<VoiceActivityDetector>(), false);
     }
 
     private static ModelKitBuilder Backend(ModelKitBuilder kit, ModelPlacement placement) =>

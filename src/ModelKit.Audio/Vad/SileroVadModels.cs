@@ -29,8 +29,9 @@ public static class SileroVadModels
     /// The servable folder's <c>config.json</c>: Silero VAD as a stateful sequence model. The server keeps <c>state</c> ↔
     /// <c>stateN</c> per sequence (<c>[2, batch, 128]</c>: batch axis 1, zeros at start), fixes <c>sr</c> at 16 kHz, and stacks
     /// the frames of up to <paramref name="maxBatchSize"/> streams into one run; clients send only <c>input</c> ([1, 576]: the
-    /// 32 ms frame after its 64-sample context) and read <c>output</c>. No warm-up runs: the server's zero-filled warm-up input
-    /// ([1, 1] for Silero's dynamic sample dimension) is too short for the model's STFT.
+    /// 32 ms frame after its 64-sample context) and read <c>output</c>. Warm-up (<c>model_warmup</c>, Triton's names) runs one
+    /// silent 576-sample frame as a one-request sequence (zero state, <c>sr</c> 16 kHz): zeros with the dynamic sample dimension as
+    /// 1 would be too short for the model's STFT.
     /// </summary>
     public static string ServableConfigJson(int maxSequences = 1024, long maxSequenceIdleMicroseconds = 30_000_000, int maxBatchSize = 64) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
@@ -46,7 +47,10 @@ public static class SileroVadModels
             ],
             "constant_input": [ { "name": "sr", "int64_value": {{SileroVad.SampleRate}} } ]
           },
-          "options": { "IntraOpThreads": 1, "WarmupRuns": 0 }
+          "model_warmup": [
+            { "name": "silent_frame", "batch_size": 1, "inputs": { "input": { "data_type": "TYPE_FP32", "dims": [{{SileroVad.InputSamples}}], "zero_data": true } } }
+          ],
+          "options": { "IntraOpThreads": 1 }
         }
         """);
 

@@ -87,7 +87,11 @@ public static class GrpcInferenceCodec
         return message;
     }
 
-    /// <summary>Encodes a request (client side) with <c>raw_input_contents</c>.</summary>
+    /// <summary>
+    /// Encodes a request (client side) with <c>raw_input_contents</c>; when every input is <see cref="TensorElementType.Binary"/>
+    /// (an image to a pipeline…), with each element in <c>bytes_contents</c> instead, its memory wrapped without a copy (the protocol
+    /// forbids mixing raw and typed contents in one request).
+    /// </summary>
     public static ModelInferRequest EncodeRequest(InferenceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -98,13 +102,25 @@ public static class GrpcInferenceCodec
             Id = request.Id ?? string.Empty,
         };
         ToWire(request.Parameters, message.Parameters);
+        bool typedBytes = request.Inputs.Count > 0 && request.Inputs.TrueForAll(static i => i.Value.ElementType == TensorElementType.Binary);
         foreach (var input in request.Inputs)
         {
             var tensor = new ModelInferRequest.Types.InferInputTensor { Name = input.Name, Datatype = input.Datatype };
             tensor.Shape.AddRange(input.Shape);
             ToWire(input.Parameters, tensor.Parameters);
             message.Inputs.Add(tensor);
-            message.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(TensorBytes.GetWireBytes(input.Value)));
+            if (typedBytes)
+            {
+                tensor.Contents = new InferTensorContents();
+                foreach (var element in input.Value.Buffer.AsSpan<ReadOnlyMemory<byte>>())
+                {
+                    tensor.Contents.BytesContents.Add(UnsafeByteOperations.UnsafeWrap(element));
+                }
+            }
+            else
+            {
+                message.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(TensorBytes.GetWireBytes(input.Value)));
+            }
         }
 
         if (request.Outputs is { } outputs)
@@ -266,7 +282,7 @@ public static class GrpcInferenceCodec
             TensorElementType.Float => Copy(name, shape, count, contents.Fp32Contents, static v => v),
             TensorElementType.Double => Copy(name, shape, count, contents.Fp64Contents, static v => v),
             TensorElementType.String => limits.IsBinaryBytes(name)
-                ? Copy(name, shape, count, contents.BytesContents, static v => System.Text.Encoding.Latin1.GetString(v.Span))
+                ? Copy(name, shape, count, contents.BytesContents, static v => v.Memory) // ByteStrings are immutable: views, no copy
                 : Copy(name, shape, count, contents.BytesContents, v => TensorBytes.DecodeUtf8(name, v.Span)),
             _ => throw new ProtocolException(ProtocolErrorKind.Unsupported,
                 $"Tensor '{name}' is {datatype}, which has no typed contents field; send it in raw contents."),

@@ -10,9 +10,20 @@ public static class TensorBytes
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The wire size of a tensor's data in bytes: elements × size, or for BYTES the sum of 4 + UTF-8 length per element.</summary>
+    /// <summary>The wire size of a tensor's data in bytes: elements × size, or for BYTES the sum of 4 + UTF-8 (or binary) length per element.</summary>
     public static long WireSize(TensorValue value)
     {
+        if (value.ElementType == TensorElementType.Binary)
+        {
+            long size = 0;
+            foreach (var element in value.Buffer.AsSpan<ReadOnlyMemory<byte>>())
+            {
+                size += 4 + element.Length;
+            }
+
+            return size;
+        }
+
         if (value.ElementType != TensorElementType.String)
         {
             return value.Buffer.ByteLength;
@@ -29,7 +40,7 @@ public static class TensorBytes
 
     /// <summary>
     /// A tensor's data in wire layout. Fixed-size types: the tensor's own memory reinterpreted as bytes (no copy; little-endian hosts).
-    /// BYTES: a new buffer of 4-byte little-endian lengths and UTF-8 bytes.
+    /// BYTES: a new buffer of 4-byte little-endian lengths and UTF-8 bytes (binary elements: their bytes as they are).
     /// </summary>
     public static ReadOnlyMemory<byte> GetWireBytes(TensorValue value)
     {
@@ -51,6 +62,7 @@ public static class TensorBytes
             TensorElementType.Float16 => Bytes<Half>(buffer),
             TensorElementType.BFloat16 => Bytes<BFloat16>(buffer),
             TensorElementType.String => EncodeStrings(buffer.AsSpan<string>()),
+            TensorElementType.Binary => EncodeBinary(buffer.AsSpan<ReadOnlyMemory<byte>>()),
             _ => throw new NotSupportedException($"{value.ElementType} tensors cannot be sent."),
         };
     }
@@ -58,6 +70,20 @@ public static class TensorBytes
     /// <summary>Writes a tensor's wire bytes into <paramref name="writer"/>.</summary>
     public static void Write(TensorValue value, IBufferWriter<byte> writer)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value.ElementType == TensorElementType.Binary)
+        {
+            foreach (var element in value.Buffer.AsSpan<ReadOnlyMemory<byte>>())
+            {
+                var span = writer.GetSpan(4);
+                BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)element.Length);
+                writer.Advance(4);
+                writer.Write(element.Span);
+            }
+
+            return;
+        }
+
         if (value.ElementType == TensorElementType.String)
         {
             foreach (var s in value.Buffer.AsSpan<string>())
@@ -84,13 +110,14 @@ public static class TensorBytes
     /// does not match the shape.
     /// </summary>
     public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, byte[] array, int offset, int byteLength) =>
-        Decode(tensorName, type, shape, array, offset, byteLength, binaryStrings: false);
+        Decode(tensorName, type, shape, array, offset, byteLength, binaryElements: false);
 
     /// <summary>
-    /// <see cref="Decode(string, TensorElementType, long[], byte[], int, int)"/>, with BYTES elements decoded one char per byte
-    /// (Latin-1, lossless) when <paramref name="binaryStrings"/> (binary content such as an encoded image) instead of as UTF-8.
+    /// <see cref="Decode(string, TensorElementType, long[], byte[], int, int)"/>, with BYTES elements kept as bytes — a
+    /// <see cref="TensorElementType.Binary"/> tensor whose elements are views over <paramref name="array"/> — when
+    /// <paramref name="binaryElements"/> (binary content such as an encoded image) instead of decoded as UTF-8.
     /// </summary>
-    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, byte[] array, int offset, int byteLength, bool binaryStrings)
+    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, byte[] array, int offset, int byteLength, bool binaryElements)
     {
         ArgumentNullException.ThrowIfNull(array);
         if ((uint)offset > (uint)array.Length || (uint)byteLength > (uint)(array.Length - offset))
@@ -100,9 +127,11 @@ public static class TensorBytes
         }
 
         long count = ElementCount(tensorName, shape, ProtocolLimits.Default, long.MaxValue);
-        if (type == TensorElementType.String)
+        if (type is TensorElementType.String or TensorElementType.Binary)
         {
-            return new TensorValue(shape, TensorBuffer.FromArray(DecodeStrings(tensorName, array.AsSpan(offset, byteLength), count, binaryStrings)));
+            return binaryElements || type == TensorElementType.Binary
+                ? new TensorValue(shape, TensorBuffer.FromArray(DecodeBinary(tensorName, new ReadOnlyMemory<byte>(array, offset, byteLength), count)))
+                : new TensorValue(shape, TensorBuffer.FromArray(DecodeStrings(tensorName, array.AsSpan(offset, byteLength), count)));
         }
 
         EnsureLittleEndian();
@@ -136,17 +165,17 @@ public static class TensorBytes
 
     /// <summary>Decodes a tensor from bytes held in any memory (copied into the tensor when not array-backed).</summary>
     public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, ReadOnlyMemory<byte> bytes) =>
-        Decode(tensorName, type, shape, bytes, binaryStrings: false);
+        Decode(tensorName, type, shape, bytes, binaryElements: false);
 
-    /// <summary>Decodes a tensor from bytes held in any memory; BYTES elements as Latin-1 when <paramref name="binaryStrings"/>.</summary>
-    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, ReadOnlyMemory<byte> bytes, bool binaryStrings)
+    /// <summary>Decodes a tensor from bytes held in any memory; BYTES elements kept as bytes (<see cref="TensorElementType.Binary"/>) when <paramref name="binaryElements"/>.</summary>
+    public static TensorValue Decode(string tensorName, TensorElementType type, long[] shape, ReadOnlyMemory<byte> bytes, bool binaryElements)
     {
         if (MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment))
         {
-            return Decode(tensorName, type, shape, segment.Array!, segment.Offset, segment.Count, binaryStrings);
+            return Decode(tensorName, type, shape, segment.Array!, segment.Offset, segment.Count, binaryElements);
         }
 
-        return Decode(tensorName, type, shape, bytes.ToArray(), 0, bytes.Length, binaryStrings);
+        return Decode(tensorName, type, shape, bytes.ToArray(), 0, bytes.Length, binaryElements);
     }
 
     /// <summary>The element count of a shape, checked: no negative dimension, no overflow, within the limits.</summary>
@@ -268,48 +297,99 @@ public static class TensorBytes
         return bytes;
     }
 
-    /// <summary>Parses BYTES elements (4-byte little-endian length, then the bytes) and decodes each as UTF-8.</summary>
-    public static string[] DecodeStrings(string tensorName, ReadOnlySpan<byte> bytes, long expectedCount) =>
-        DecodeStrings(tensorName, bytes, expectedCount, binaryStrings: false);
-
-    /// <summary>Parses BYTES elements; each decoded as UTF-8, or one char per byte (Latin-1) when <paramref name="binaryStrings"/>.</summary>
-    public static string[] DecodeStrings(string tensorName, ReadOnlySpan<byte> bytes, long expectedCount, bool binaryStrings)
+    private static byte[] EncodeBinary(ReadOnlySpan<ReadOnlyMemory<byte>> elements)
     {
-        if (expectedCount > bytes.Length / 4)
+        long total = 0;
+        foreach (var element in elements)
         {
-            throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
-                $"Tensor '{tensorName}': {expectedCount} BYTES elements need at least {expectedCount * 4} bytes but its binary data has {bytes.Length}.");
+            total += 4 + element.Length;
         }
 
-        var strings = new string[expectedCount];
+        var bytes = new byte[total];
         int position = 0;
-        for (long i = 0; i < expectedCount; i++)
+        foreach (var element in elements)
         {
-            if (bytes.Length - position < 4)
-            {
-                throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
-                    $"Tensor '{tensorName}': BYTES element {i} has no 4-byte length; the binary data ends after {i} of {expectedCount} elements.");
-            }
-
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[position..]);
-            position += 4;
-            if (length > (uint)(bytes.Length - position))
-            {
-                throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
-                    $"Tensor '{tensorName}': BYTES element {i} claims {length} bytes but only {bytes.Length - position} remain.");
-            }
-
-            strings[i] = binaryStrings ? Encoding.Latin1.GetString(bytes.Slice(position, (int)length)) : DecodeUtf8(tensorName, bytes.Slice(position, (int)length));
-            position += (int)length;
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(position), (uint)element.Length);
+            element.Span.CopyTo(bytes.AsSpan(position + 4));
+            position += 4 + element.Length;
         }
 
-        if (position != bytes.Length)
+        return bytes;
+    }
+
+    /// <summary>
+    /// Parses BYTES elements (4-byte little-endian length, then the bytes) and keeps each as bytes: views over
+    /// <paramref name="bytes"/>, no copy (keep it alive and unchanged while they are used).
+    /// </summary>
+    public static ReadOnlyMemory<byte>[] DecodeBinary(string tensorName, ReadOnlyMemory<byte> bytes, long expectedCount)
+    {
+        var elements = new ReadOnlyMemory<byte>[CheckedCount(tensorName, bytes.Length, expectedCount)];
+        var span = bytes.Span;
+        int position = 0;
+        for (int i = 0; i < elements.Length; i++)
+        {
+            int length = NextLength(tensorName, span, ref position, i, expectedCount);
+            elements[i] = bytes.Slice(position, length);
+            position += length;
+        }
+
+        CheckEnd(tensorName, position, span.Length, expectedCount);
+        return elements;
+    }
+
+    /// <summary>Parses BYTES elements (4-byte little-endian length, then the bytes) and decodes each as UTF-8.</summary>
+    public static string[] DecodeStrings(string tensorName, ReadOnlySpan<byte> bytes, long expectedCount)
+    {
+        var strings = new string[CheckedCount(tensorName, bytes.Length, expectedCount)];
+        int position = 0;
+        for (int i = 0; i < strings.Length; i++)
+        {
+            int length = NextLength(tensorName, bytes, ref position, i, expectedCount);
+            strings[i] = DecodeUtf8(tensorName, bytes.Slice(position, length));
+            position += length;
+        }
+
+        CheckEnd(tensorName, position, bytes.Length, expectedCount);
+        return strings;
+    }
+
+    private static int CheckedCount(string tensorName, int byteLength, long expectedCount)
+    {
+        if (expectedCount > byteLength / 4)
         {
             throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
-                $"Tensor '{tensorName}': {expectedCount} BYTES elements end after {position} bytes but its binary data has {bytes.Length}.");
+                $"Tensor '{tensorName}': {expectedCount} BYTES elements need at least {expectedCount * 4} bytes but its binary data has {byteLength}.");
         }
 
-        return strings;
+        return (int)expectedCount;
+    }
+
+    private static int NextLength(string tensorName, ReadOnlySpan<byte> bytes, ref int position, long i, long expectedCount)
+    {
+        if (bytes.Length - position < 4)
+        {
+            throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
+                $"Tensor '{tensorName}': BYTES element {i} has no 4-byte length; the binary data ends after {i} of {expectedCount} elements.");
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[position..]);
+        position += 4;
+        if (length > (uint)(bytes.Length - position))
+        {
+            throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
+                $"Tensor '{tensorName}': BYTES element {i} claims {length} bytes but only {bytes.Length - position} remain.");
+        }
+
+        return (int)length;
+    }
+
+    private static void CheckEnd(string tensorName, int position, int byteLength, long expectedCount)
+    {
+        if (position != byteLength)
+        {
+            throw new ProtocolException(ProtocolErrorKind.SizeMismatch,
+                $"Tensor '{tensorName}': {expectedCount} BYTES elements end after {position} bytes but its binary data has {byteLength}.");
+        }
     }
 
     /// <summary>Decodes UTF-8 strictly (ModelKit's BYTES tensors are strings).</summary>

@@ -33,6 +33,14 @@ public sealed class TensorMetadata
     [JsonPropertyName("shape")]
     public long[] Shape { get; set; } = [];
 
+    /// <summary>
+    /// Tensor parameters (MLServer's metadata field); ModelKit sets <c>"content_type": "base64"</c> on BYTES tensors whose elements are
+    /// binary (<see cref="TensorElementType.Binary"/>). Omitted when there are none.
+    /// </summary>
+    [JsonPropertyName("parameters")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, ParameterValue>? Parameters { get; set; }
+
     /// <summary>The metadata of a model tensor.</summary>
     public static TensorMetadata From(TensorInfo info)
     {
@@ -42,11 +50,26 @@ public sealed class TensorMetadata
             Name = info.Name,
             Datatype = InferenceDataTypes.FromElementType(info.ElementType),
             Shape = Array.ConvertAll(info.Shape, static d => d < 0 ? -1L : d),
+            Parameters = info.ElementType == TensorElementType.Binary
+                ? new Dictionary<string, ParameterValue>(StringComparer.Ordinal) { [ProtocolNames.ContentType] = ParameterValue.FromString(ProtocolNames.Base64ContentType) }
+                : null,
         };
     }
 
-    /// <summary>Back to a <see cref="TensorInfo"/>; throws <see cref="ProtocolException"/> for an unknown datatype.</summary>
-    public TensorInfo ToTensorInfo() => new(Name, InferenceDataTypes.GetElementType(Datatype ?? string.Empty, Name), Shape ?? []);
+    /// <summary>
+    /// Back to a <see cref="TensorInfo"/>: a BYTES tensor with <c>"content_type": "base64"</c> is <see cref="TensorElementType.Binary"/>.
+    /// Throws <see cref="ProtocolException"/> for an unknown datatype.
+    /// </summary>
+    public TensorInfo ToTensorInfo() => new(Name, ElementType(Datatype, Name, Parameters?.GetValueOrDefault(ProtocolNames.ContentType).AsString()), Shape ?? []);
+
+    /// <summary>The element type of a datatype, <see cref="TensorElementType.Binary"/> for BYTES whose content type is base64.</summary>
+    public static TensorElementType ElementType(string? datatype, string tensorName, string? contentType)
+    {
+        var type = InferenceDataTypes.GetElementType(datatype ?? string.Empty, tensorName);
+        return type == TensorElementType.String && string.Equals(contentType, ProtocolNames.Base64ContentType, StringComparison.Ordinal)
+            ? TensorElementType.Binary
+            : type;
+    }
 }
 
 /// <summary><c>$metadata_model_response</c>: <c>GET /v2/models/{name}[/versions/{version}]</c>.</summary>

@@ -28,7 +28,35 @@ internal static class JsonTensorData
         return new TensorValue(shape, buffer);
     }
 
-    /// <summary>Writes a tensor's elements as a flat JSON array.</summary>
+    /// <summary>
+    /// Reads BYTES <c>data</c> sent as base64 text (<c>"content_type": "base64"</c>, MLServer's way of carrying bytes in JSON) into a
+    /// <see cref="TensorElementType.Binary"/> tensor.
+    /// </summary>
+    public static TensorValue ReadBase64(ref Utf8JsonReader reader, string tensorName, long[] shape, int count)
+    {
+        var text = Read(ref reader, tensorName, TensorElementType.String, shape, count).Buffer.AsSpan<string>();
+        var elements = new ReadOnlyMemory<byte>[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            elements[i] = FromBase64(tensorName, i, text[i]);
+        }
+
+        return new TensorValue(shape, TensorBuffer.FromArray(elements));
+    }
+
+    private static byte[] FromBase64(string tensorName, int index, string text)
+    {
+        var bytes = new byte[(text.Length / 4 * 3) + 3];
+        if (!Convert.TryFromBase64String(text, bytes, out int written))
+        {
+            throw new ProtocolException(ProtocolErrorKind.InvalidValue,
+                $"Tensor '{tensorName}': BYTES element {index} is not base64 text; binary elements travel in JSON as base64 (\"{ProtocolNames.ContentType}\": \"{ProtocolNames.Base64ContentType}\"), or as raw bytes with the binary tensor data extension or gRPC.");
+        }
+
+        return written == bytes.Length ? bytes : bytes.AsSpan(0, written).ToArray();
+    }
+
+    /// <summary>Writes a tensor's elements as a flat JSON array (binary elements as base64 text).</summary>
     public static void Write(Utf8JsonWriter writer, TensorValue value)
     {
         writer.WriteStartArray();
@@ -130,6 +158,13 @@ internal static class JsonTensorData
                 foreach (string v in buffer.AsSpan<string>())
                 {
                     writer.WriteStringValue(v ?? string.Empty);
+                }
+
+                break;
+            case TensorElementType.Binary:
+                foreach (var v in buffer.AsSpan<ReadOnlyMemory<byte>>())
+                {
+                    writer.WriteBase64StringValue(v.Span);
                 }
 
                 break;

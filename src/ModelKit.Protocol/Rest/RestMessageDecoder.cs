@@ -239,7 +239,12 @@ internal static class RestMessageDecoder
 
             // Each JSON element takes at least one byte, so a shape larger than the JSON cannot be satisfied: fail before allocating.
             long count = TensorBytes.ElementCount(name, shape, limits, jsonLength);
-            tensor.Value = JsonTensorData.Read(ref dataReader, name, type, shape, (int)count);
+            bool base64 = type == TensorElementType.String
+                && (limits.IsBinaryBytes(name) || (parameters?.TryGetValue(ProtocolNames.ContentType, out var contentType) == true
+                    && string.Equals(contentType.AsString(), ProtocolNames.Base64ContentType, StringComparison.Ordinal)));
+            tensor.Value = base64
+                ? JsonTensorData.ReadBase64(ref dataReader, name, shape, (int)count)
+                : JsonTensorData.Read(ref dataReader, name, type, shape, (int)count);
         }
 
         return tensor;

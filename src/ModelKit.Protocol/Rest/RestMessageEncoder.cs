@@ -9,6 +9,8 @@ namespace ModelKit.Protocol.Rest;
 /// </summary>
 internal static class RestMessageEncoder
 {
+    private static readonly ParameterValue Base64 = ParameterValue.FromString(ProtocolNames.Base64ContentType);
+
     [ThreadStatic]
     private static Utf8JsonWriter? CachedWriter;
 
@@ -137,7 +139,16 @@ internal static class RestMessageEncoder
         }
         else
         {
-            RestParameters.Write(writer, tensor.Parameters, null, null);
+            // Binary elements travel as base64 text, said the way MLServer says it.
+            if (tensor.Value.ElementType == TensorElementType.Binary)
+            {
+                RestParameters.Write(writer, tensor.Parameters, ProtocolNames.ContentType, Base64);
+            }
+            else
+            {
+                RestParameters.Write(writer, tensor.Parameters, null, null);
+            }
+
             writer.WritePropertyName("data"u8);
             JsonTensorData.Write(writer, tensor.Value);
         }

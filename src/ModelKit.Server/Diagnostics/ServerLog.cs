@@ -14,6 +14,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Model '{Model}' unloaded; {InFlight} version(s) finish their calls in flight first")]
     public static partial void ModelUnloaded(ILogger logger, string model, int inFlight);
 
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "Model '{Model}' warmed up: {Runs} run(s) of {Source}")]
+    public static partial void WarmedUp(ILogger logger, string model, int runs, string source);
+
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Model '{Model}' warm-up failed ({Reason}); it serves anyway")]
     public static partial void WarmupFailed(ILogger logger, string model, string reason);
 

@@ -220,6 +220,11 @@ internal sealed class InferenceGrpcService(ModelServer server, ServerMetrics met
     {
         var wire = new ModelMetadataResponse.Types.TensorMetadata { Name = tensor.Name, Datatype = tensor.Datatype };
         wire.Shape.AddRange(tensor.Shape);
+        if (tensor.Parameters?.GetValueOrDefault(ModelKit.Protocol.ProtocolNames.ContentType).AsString() is { } contentType)
+        {
+            wire.Parameters[ModelKit.Protocol.ProtocolNames.ContentType] = new InferParameter { StringParam = contentType };
+        }
+
         return wire;
     }
 }

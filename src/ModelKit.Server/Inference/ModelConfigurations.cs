@@ -21,7 +21,8 @@ internal static class ModelConfigurations
     public static ModelConfig Build(ServedModelVersion served)
     {
         var options = served.Options;
-        int maxBatch = served.MaxBatchSize;
+        // A sequence model batches its sequences: Triton reports its max_batch_size and dims without the batch dimension.
+        int maxBatch = served.SequenceLayout?.MaxBatchSize ?? served.MaxBatchSize;
         var config = new ModelConfig
         {
             Name = served.Name,
@@ -47,7 +48,7 @@ internal static class ModelConfigurations
         }
 
         bool gpu = options?.ExecutionProviders.Any(static p => p.Contains("cuda", StringComparison.OrdinalIgnoreCase) || p.Contains("tensorrt", StringComparison.OrdinalIgnoreCase)) == true;
-        var group = new ModelInstanceGroup { Name = served.Name, Count = 1, Kind = gpu ? ModelInstanceGroup.Types.Kind.Gpu : ModelInstanceGroup.Types.Kind.Cpu };
+        var group = new ModelInstanceGroup { Name = served.Name, Count = Math.Max(1, options?.Batching?.ConcurrentBatches ?? 1), Kind = gpu ? ModelInstanceGroup.Types.Kind.Gpu : ModelInstanceGroup.Types.Kind.Cpu };
         if (gpu)
         {
             group.Gpus.Add(options!.CudaDeviceId);
@@ -61,7 +62,85 @@ internal static class ModelConfigurations
             config.DynamicBatching = dynamic;
         }
 
+        if (served.SequenceLayout is { } layout && served.SequenceConfig is { } sequences)
+        {
+            config.SequenceBatching = Sequences(layout, sequences);
+        }
+
         return config;
+    }
+
+    /// <summary>The <c>sequence_batching</c> section as Triton's <c>ModelSequenceBatching</c>: state pairs, control inputs, strategy, idle limit.</summary>
+    private static ModelSequenceBatching Sequences(SequenceLayout layout, SequenceBatchingConfig sequences)
+    {
+        var batching = new ModelSequenceBatching { MaxSequenceIdleMicroseconds = (ulong)(sequences.MaxSequenceIdle.Ticks / 10) };
+        foreach (var control in layout.Controls)
+        {
+            var wire = new ModelSequenceBatching.Types.Control
+            {
+                Kind = control.Control.Kind switch
+                {
+                    SequenceControlKind.Start => ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceStart,
+                    SequenceControlKind.Ready => ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceReady,
+                    SequenceControlKind.End => ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceEnd,
+                    _ => ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceCorrid,
+                },
+            };
+            if (control.Control.Kind == SequenceControlKind.CorrelationId)
+            {
+                wire.DataType = DataTypeOf(control.Control.ElementType);
+            }
+            else if (control.Control.ElementType == TensorElementType.Int32)
+            {
+                wire.Int32FalseTrue.Add([(int)control.Control.FalseValue, (int)control.Control.TrueValue]);
+            }
+            else if (control.Control.ElementType == TensorElementType.Float)
+            {
+                wire.Fp32FalseTrue.Add([(float)control.Control.FalseValue, (float)control.Control.TrueValue]);
+            }
+            else
+            {
+                wire.BoolFalseTrue.Add([control.Control.FalseValue != 0, control.Control.TrueValue != 0]);
+            }
+
+            var input = new ModelSequenceBatching.Types.ControlInput { Name = control.Control.Name };
+            input.Control.Add(wire);
+            batching.ControlInput.Add(input);
+        }
+
+        foreach (var state in layout.States)
+        {
+            var wire = new ModelSequenceBatching.Types.State
+            {
+                InputName = layout.Full.Inputs[state.Input].Name,
+                OutputName = layout.Full.Outputs[state.Output].Name,
+                DataType = DataTypeOf(state.ElementType),
+            };
+            wire.Dims.AddRange(state.Dims);
+            var initial = new ModelSequenceBatching.Types.InitialState { DataType = wire.DataType, ZeroData = true, Name = "zeros" };
+            initial.Dims.AddRange(state.Dims);
+            wire.InitialState.Add(initial);
+            batching.State.Add(wire);
+        }
+
+        ulong delay = (ulong)Math.Max(0, sequences.MaxQueueDelay.Ticks / 10);
+        if (sequences.Strategy == SequenceStrategy.Direct)
+        {
+            batching.Direct = new ModelSequenceBatching.Types.StrategyDirect { MaxQueueDelayMicroseconds = delay, MinimumSlotUtilization = sequences.MinimumSlotUtilization };
+        }
+        else
+        {
+            batching.Oldest = new ModelSequenceBatching.Types.StrategyOldest
+            {
+                // Every open sequence is a candidate (no backlog): max_sequences is the limit.
+                MaxCandidateSequences = sequences.MaxSequences,
+                MaxQueueDelayMicroseconds = delay,
+                PreserveOrdering = true,
+            };
+            batching.Oldest.PreferredBatchSize.AddRange(sequences.PreferredBatchSizes);
+        }
+
+        return batching;
     }
 
     /// <summary>Writes the configuration as Triton's HTTP endpoint does: protobuf field names, enum names, dims as numbers.</summary>
@@ -142,6 +221,102 @@ internal static class ModelConfigurations
             writer.WriteEndObject();
         }
 
+        if (config.SequenceBatching is { } sequences)
+        {
+            WriteSequences(writer, sequences);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteSequences(Utf8JsonWriter writer, ModelSequenceBatching sequences)
+    {
+        writer.WriteStartObject("sequence_batching");
+        writer.WriteNumber("max_sequence_idle_microseconds", sequences.MaxSequenceIdleMicroseconds);
+        writer.WriteStartArray("control_input");
+        foreach (var input in sequences.ControlInput)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", input.Name);
+            writer.WriteStartArray("control");
+            foreach (var control in input.Control)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("kind", control.Kind switch
+                {
+                    ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceStart => "CONTROL_SEQUENCE_START",
+                    ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceReady => "CONTROL_SEQUENCE_READY",
+                    ModelSequenceBatching.Types.Control.Types.Kind.ControlSequenceEnd => "CONTROL_SEQUENCE_END",
+                    _ => "CONTROL_SEQUENCE_CORRID",
+                });
+                WriteNumbers(writer, "int32_false_true", control.Int32FalseTrue.Select(static v => (long)v));
+                writer.WriteStartArray("fp32_false_true");
+                foreach (float v in control.Fp32FalseTrue)
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("bool_false_true");
+                foreach (bool v in control.BoolFalseTrue)
+                {
+                    writer.WriteBooleanValue(v);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteString("data_type", Name(control.DataType));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("state");
+        foreach (var state in sequences.State)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("input_name", state.InputName);
+            writer.WriteString("output_name", state.OutputName);
+            writer.WriteString("data_type", Name(state.DataType));
+            WriteNumbers(writer, "dims", state.Dims);
+            writer.WriteStartArray("initial_state");
+            foreach (var initial in state.InitialState)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("data_type", Name(initial.DataType));
+                WriteNumbers(writer, "dims", initial.Dims);
+                writer.WriteBoolean("zero_data", initial.ZeroData);
+                writer.WriteString("name", initial.Name);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteBoolean("use_same_buffer_for_input_output", state.UseSameBufferForInputOutput);
+            writer.WriteBoolean("use_growable_memory", state.UseGrowableMemory);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        if (sequences.Direct is { } direct)
+        {
+            writer.WriteStartObject("direct");
+            writer.WriteNumber("max_queue_delay_microseconds", direct.MaxQueueDelayMicroseconds);
+            writer.WriteNumber("minimum_slot_utilization", direct.MinimumSlotUtilization);
+            writer.WriteEndObject();
+        }
+        else if (sequences.Oldest is { } oldest)
+        {
+            writer.WriteStartObject("oldest");
+            writer.WriteNumber("max_candidate_sequences", oldest.MaxCandidateSequences);
+            WriteNumbers(writer, "preferred_batch_size", oldest.PreferredBatchSize.Select(static s => (long)s));
+            writer.WriteNumber("max_queue_delay_microseconds", oldest.MaxQueueDelayMicroseconds);
+            writer.WriteBoolean("preserve_ordering", oldest.PreserveOrdering);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteBoolean("iterative_sequence", sequences.IterativeSequence);
         writer.WriteEndObject();
     }
 
@@ -201,7 +376,7 @@ internal static class ModelConfigurations
         TensorElementType.Float16 => DataType.TypeFp16,
         TensorElementType.Float => DataType.TypeFp32,
         TensorElementType.Double => DataType.TypeFp64,
-        TensorElementType.String => DataType.TypeString,
+        TensorElementType.String or TensorElementType.Binary => DataType.TypeString,
         TensorElementType.BFloat16 => DataType.TypeBf16,
         _ => DataType.TypeInvalid,
     };

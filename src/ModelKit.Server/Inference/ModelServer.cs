@@ -182,7 +182,7 @@ public sealed class ModelServer : IDisposable
 
     /// <summary>
     /// The limits to decode a request for a model (version) with: the server's <see cref="Limits"/>, plus the model's binary BYTES
-    /// inputs (<see cref="TensorInfo.BinaryContent"/>, e.g. an OCR pipeline's image) so their elements are kept as bytes. Unknown
+    /// inputs (<see cref="TensorElementType.Binary"/>, e.g. an OCR pipeline's image) so their elements are kept as bytes. Unknown
     /// models get the server's limits (the inference then answers not found).
     /// </summary>
     public ProtocolLimits LimitsFor(string? name, string? version)
@@ -483,8 +483,9 @@ public sealed class ModelServer : IDisposable
             var value = supplied.Value;
             if (value.ElementType != info.ElementType)
             {
-                throw new InferenceRequestException("datatype_mismatch",
-                    $"Input '{info.Name}' is {supplied.Datatype} but model '{served.Name}' expects {InferenceDataTypes.FromElementType(info.ElementType)}.");
+                throw new InferenceRequestException("datatype_mismatch", value.ElementType == TensorElementType.Binary && info.ElementType == TensorElementType.String
+                    ? $"Input '{info.Name}' carries binary elements (\"content_type\": \"base64\") but model '{served.Name}' expects text (UTF-8 BYTES)."
+                    : $"Input '{info.Name}' is {supplied.Datatype} but model '{served.Name}' expects {InferenceDataTypes.FromElementType(info.ElementType)}.");
             }
 
             if (!TensorShape.Matches(info.Shape, value.Shape))

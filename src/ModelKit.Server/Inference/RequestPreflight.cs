@@ -27,7 +27,7 @@ internal static class RequestPreflight
 
         var info = served.Signature.Inputs[index];
         var type = InferenceDataTypes.GetElementType(datatype, name);
-        if (type != info.ElementType)
+        if (type != info.ElementType && !(type == TensorElementType.String && info.ElementType == TensorElementType.Binary))
         {
             throw new InferenceRequestException("datatype_mismatch",
                 $"Input '{info.Name}' is {datatype} but model '{served.Name}' expects {InferenceDataTypes.FromElementType(info.ElementType)}.");

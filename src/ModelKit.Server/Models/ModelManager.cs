@@ -429,7 +429,11 @@ internal sealed class ModelManager : IDisposable
     {
         try
         {
-            served.WarmUp(runs);
+            int done = served.WarmUp(runs);
+            if (done > 0)
+            {
+                ServerLog.WarmedUp(_logger, served.Name, done, served.RepositoryConfig?.Warmup is null ? "zero inputs" : "model_warmup");
+            }
         }
         catch (Exception ex) when (ex is ModelKitException or InvalidOperationException or ArgumentException)
         {

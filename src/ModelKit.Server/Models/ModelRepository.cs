@@ -38,6 +38,28 @@ public sealed class RepositoryModelConfig
     public ProcessingOptions? Processing { get; init; }
     /// <summary>The <c>sequence_batching</c> section: the model is stateful and served in sequences; null for stateless models.</summary>
     public SequenceBatchingConfig? SequenceBatching { get; init; }
+
+    /// <summary>
+    /// The <c>model_warmup</c> samples (Triton's names: <c>name</c>, <c>batch_size</c>, <c>count</c>, <c>inputs</c> with <c>dims</c> and
+    /// <c>zero_data</c>): the inputs warm-up runs with instead of zeros with every dynamic dimension 1; null when absent.
+    /// </summary>
+    public IReadOnlyList<ModelWarmupSample>? Warmup { get; init; }
+}
+
+/// <summary>One <c>model_warmup</c> sample: zero-filled inputs of the given shapes, run <see cref="Count"/> times.</summary>
+public sealed class ModelWarmupSample
+{
+    /// <summary>The sample's name (<c>name</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Rows prepended to each input's <c>dims</c> when the model batches (<c>batch_size</c>, default 1).</summary>
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>Runs of this sample (<c>count</c>; 0 or absent: once).</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>Each input's dims (without the batch dimension when the model batches), by input name.</summary>
+    public required IReadOnlyDictionary<string, long[]> Inputs { get; init; }
 }
 
 /// <summary>
@@ -158,9 +180,11 @@ public sealed class ModelRepository
         var processing = ReadProcessing(model, configuration.GetSection("processing"));
         var sequenceSection = configuration.GetSection("sequence_batching");
         var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
+        var warmupSection = configuration.GetSection("model_warmup");
+        var warmup = warmupSection.Exists() ? ReadWarmup(model, warmupSection) : null;
         if (!policy.Exists())
         {
-            return new RepositoryModelConfig { Options = optionsSection, Processing = processing, SequenceBatching = sequence };
+            return new RepositoryModelConfig { Options = optionsSection, Processing = processing, SequenceBatching = sequence, Warmup = warmup };
         }
 
         var keys = policy.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -178,7 +202,7 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.latest.num_versions must be a positive integer (got '{count}').");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Latest, LatestCount = n, Options = optionsSection, Processing = processing, SequenceBatching = sequence, Warmup = warmup };
         }
 
         if (keys.Contains("specific"))
@@ -199,12 +223,12 @@ public sealed class ModelRepository
                 throw new ModelLoadException(model, $"{ConfigFileName}: version_policy.specific.versions is empty.");
             }
 
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.Specific, SpecificVersions = versions, Options = optionsSection, Processing = processing, SequenceBatching = sequence, Warmup = warmup };
         }
 
         if (keys.Contains("all"))
         {
-            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection, Processing = processing, SequenceBatching = sequence };
+            return new RepositoryModelConfig { Policy = VersionPolicyKind.All, Options = optionsSection, Processing = processing, SequenceBatching = sequence, Warmup = warmup };
         }
 
         throw new ModelLoadException(model, $"{ConfigFileName}: version_policy must hold \"latest\", \"all\" or \"specific\".");
@@ -233,6 +257,38 @@ public sealed class ModelRepository
         }
 
         return processing;
+    }
+
+    private static List<ModelWarmupSample> ReadWarmup(string model, IConfigurationSection section)
+    {
+        const string at = "config.json: model_warmup";
+        var samples = new List<ModelWarmupSample>();
+        foreach (var item in section.GetChildren())
+        {
+            string name = item["name"] ?? $"sample {item.Key}";
+            var inputs = new Dictionary<string, long[]>(StringComparer.Ordinal);
+            foreach (var input in item.GetSection("inputs").GetChildren())
+            {
+                if (input["random_data"] is not null || input["input_data_file"] is not null || !string.Equals(input["zero_data"], "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ModelLoadException(model, $"{at}[{item.Key}].inputs.{input.Key}: only zero_data: true is supported.");
+                }
+
+                inputs[input.Key] = input.GetSection("dims").GetChildren().Select(c =>
+                    long.TryParse(c.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long d) && d is >= 1 and <= 1_000_000
+                        ? d
+                        : throw new ModelLoadException(model, $"{at}[{item.Key}].inputs.{input.Key}.dims: '{c.Value}' is not a size in [1, 1000000].")).ToArray();
+            }
+
+            samples.Add(new ModelWarmupSample { Name = name, BatchSize = Count(item["batch_size"], "batch_size"), Count = Count(item["count"], "count"), Inputs = inputs });
+
+            int Count(string? text, string field) => text is null || text == "0" ? 1
+                : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000
+                    ? n
+                    : throw new ModelLoadException(model, $"{at}[{item.Key}].{field} must lie in [1, 1000] (got '{text}').");
+        }
+
+        return samples;
     }
 
     /// <summary>The versions a policy selects from the ones on disk; throws when a specific version is missing or nothing is left.</summary>

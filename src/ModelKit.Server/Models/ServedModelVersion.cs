@@ -32,6 +32,7 @@ internal sealed class ServedModelVersion : RetirableResource
 
         if (sequences is not null)
         {
+            SequenceConfig = sequences;
             SequenceLayout = SequenceLayout.Resolve(name, FullSignature, sequences);
             Signature = SequenceLayout.Client;
         }
@@ -40,7 +41,7 @@ internal sealed class ServedModelVersion : RetirableResource
             FullSignature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
             FullSignature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
         Runner = backend.Bind(operation);
-        var binary = Signature.Inputs.Where(static i => i.BinaryContent && i.ElementType == TensorElementType.String).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var binary = Signature.Inputs.Where(static i => i.ElementType == TensorElementType.Binary).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
         BinaryInputs = binary.Count > 0 ? binary : null;
         if (SequenceLayout is not null)
         {
@@ -48,7 +49,7 @@ internal sealed class ServedModelVersion : RetirableResource
         }
     }
 
-    /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorInfo.BinaryContent"/>), or null when none.</summary>
+    /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorElementType.Binary"/>), or null when none.</summary>
     public IReadOnlySet<string>? BinaryInputs { get; }
 
     /// <summary>The decoding limits with <see cref="BinaryInputs"/>, made on first use (see <see cref="ModelServer.LimitsFor(string?, string?)"/>).</summary>
@@ -56,6 +57,9 @@ internal sealed class ServedModelVersion : RetirableResource
 
     /// <summary>The model's own signature (what <see cref="Runner"/> binds); <see cref="Signature"/> is what clients see.</summary>
     public ModelSignature FullSignature { get; }
+
+    /// <summary>For a stateful model: its <c>sequence_batching</c> configuration (reported by the model configuration extension); null otherwise.</summary>
+    public SequenceBatchingConfig? SequenceConfig { get; }
 
     /// <summary>For a stateful model (<c>sequence_batching</c>): its layout; null otherwise.</summary>
     public SequenceLayout? SequenceLayout { get; }
@@ -100,32 +104,78 @@ internal sealed class ServedModelVersion : RetirableResource
         }
     }
 
-    /// <summary>Runs zero-filled inputs (dynamic dimensions as 1) through the model, or a pipeline's own warm-up inputs.</summary>
-    public void WarmUp(int runs)
+    /// <summary>
+    /// Warms the version up and returns the runs made: the repository's <c>model_warmup</c> samples when it has them (each
+    /// <c>count</c> times), else <paramref name="runs"/> runs of zero-filled inputs (dynamic dimensions as 1) or a pipeline's own
+    /// warm-up inputs. A stateful model runs as a one-request sequence: its initial state (zeros), constants and control values
+    /// (START, READY and END true, CORRID 0), never touching a client's sequence.
+    /// </summary>
+    public int WarmUp(int runs)
     {
-        if (runs <= 0)
+        var samples = RepositoryConfig?.Warmup;
+        if (samples is null && runs <= 0)
         {
-            return;
+            return 0;
         }
 
-        var inputs = (Backend as PipelineBackend)?.CreateWarmupInputs() ?? FullSignature.Inputs.Select(static input => input.CreateZeros()).ToArray();
-        for (int r = 0; r < runs; r++)
+        var plans = samples is not null
+            ? samples.Select(sample => (Inputs: SampleInputs(sample), Runs: sample.Count)).ToList()
+            : [(Inputs: (Backend as PipelineBackend)?.CreateWarmupInputs() ?? Signature.Inputs.Select(static input => input.CreateZeros()).ToArray(), Runs: runs)];
+        int done = 0;
+        foreach (var (clientInputs, count) in plans)
         {
-            var call = Runner.Rent();
-            try
+            var inputs = SequenceLayout is { } layout ? layout.WarmupInputs(clientInputs) : clientInputs;
+            for (int r = 0; r < count; r++)
             {
-                for (int i = 0; i < inputs.Length; i++)
+                var call = Runner.Rent();
+                try
                 {
-                    call.SetInput(i, inputs[i]);
-                }
+                    for (int i = 0; i < inputs.Length; i++)
+                    {
+                        call.SetInput(i, inputs[i]);
+                    }
 
-                Runner.Run(call);
-            }
-            finally
-            {
-                Runner.Return(call);
+                    Runner.Run(call);
+                    done++;
+                }
+                finally
+                {
+                    Runner.Return(call);
+                }
             }
         }
+
+        return done;
+    }
+
+    private TensorValue[] SampleInputs(ModelWarmupSample sample)
+    {
+        bool batched = SequenceLayout is not null || MaxBatchSize > 0;
+        var values = new TensorValue[Signature.Inputs.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var info = Signature.Inputs[i];
+            if (!sample.Inputs.TryGetValue(info.Name, out long[]? dims))
+            {
+                throw new InvalidOperationException($"model_warmup sample '{sample.Name}' gives no dims for input '{info.Name}'.");
+            }
+
+            long[] shape = batched ? [sample.BatchSize, .. dims] : dims;
+            bool fits = shape.Length == info.Shape.Length;
+            for (int d = 0; fits && d < shape.Length; d++)
+            {
+                fits = info.Shape[d] < 0 || info.Shape[d] == shape[d];
+            }
+
+            if (!fits)
+            {
+                throw new InvalidOperationException($"model_warmup sample '{sample.Name}': input '{info.Name}' would be {TensorShape.Format(shape)}, which does not fit {ModelServer.Describe(info)}.");
+            }
+
+            values[i] = new TensorValue(shape, TensorElementTypes.Allocate(info.ElementType, checked((int)TensorShape.ElementCount(shape))));
+        }
+
+        return values;
     }
 }
 

@@ -33,6 +33,11 @@ internal sealed class SequenceBatcher : IDisposable
     private readonly Timer _reaper;
     private readonly long _maxDelayTicks;
     private readonly TensorBuffer[] _scratch;
+    private readonly bool _direct;
+    private readonly bool[] _rowsBound;
+    private readonly Queue<Slot> _backlog = new();
+    private readonly int _runTarget;
+    private readonly bool _numericIdsOnly;
     private volatile bool _disposed;
     private Func<Exception>? _stopped;
 
@@ -46,6 +51,18 @@ internal sealed class SequenceBatcher : IDisposable
         _modelTag = new("model", model);
         _maxDelayTicks = (long)(config.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
         _scratch = new TensorBuffer[layout.Full.Inputs.Count];
+        _direct = config.Strategy == SequenceStrategy.Direct;
+        _rowsBound = new bool[layout.MaxBatchSize];
+        // Direct: run once enough slots are ready (minimum_slot_utilization; 0: one). Oldest: wait for a full (or preferred) batch.
+        _runTarget = _direct
+            ? Math.Max(1, (int)Math.Ceiling(config.MinimumSlotUtilization * layout.MaxBatchSize))
+            : layout.MaxBatchSize;
+        if (_direct && config.MinimumSlotUtilization == 0)
+        {
+            _maxDelayTicks = 0; // Triton: the delay is ignored unless minimum_slot_utilization is set
+        }
+
+        _numericIdsOnly = layout.Controls.Any(static c => c.Control.Kind == SequenceControlKind.CorrelationId);
         _loop = new Thread(Loop) { IsBackground = true, Name = $"ModelKit sequence batcher {model}" };
         _loop.Start();
         var period = TimeSpan.FromTicks(Math.Clamp(config.MaxSequenceIdle.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
@@ -70,6 +87,12 @@ internal sealed class SequenceBatcher : IDisposable
     /// </summary>
     public async Task<TensorValue[]> RunAsync(SequenceRequest request, TensorValue[]? inputs, CancellationToken cancellationToken)
     {
+        if (_numericIdsOnly && request.Id.Text is not null)
+        {
+            throw new InferenceRequestException("invalid_sequence_id",
+                $"Model '{_model}' takes its sequence's correlation id as a numeric input (control_input CONTROL_SEQUENCE_CORRID); sequence_id must be an unsigned integer, not the string {request.Id}.");
+        }
+
         var chunk = new Chunk(inputs, request.Start, request.End);
         lock (_gate)
         {
@@ -137,6 +160,7 @@ internal sealed class SequenceBatcher : IDisposable
             }
 
             _ready.Clear();
+            _backlog.Clear();
         }
 
         foreach (var chunk in failed)
@@ -190,6 +214,22 @@ internal sealed class SequenceBatcher : IDisposable
         }
 
         slot.Closed = true;
+        if (slot.Row >= 0)
+        {
+            _rowsBound[slot.Row] = false;
+            slot.Row = -1;
+            while (_backlog.TryDequeue(out var waiting))
+            {
+                if (!waiting.Closed)
+                {
+                    // The oldest sequence waiting for a slot takes this one on its next run.
+                    _ready.Enqueue(waiting);
+                    _signal.Release();
+                    break;
+                }
+            }
+        }
+
         while (slot.Pending.TryDequeue(out var chunk))
         {
             failed.Add(chunk);
@@ -253,7 +293,7 @@ internal sealed class SequenceBatcher : IDisposable
 
             long deadline = Stopwatch.GetTimestamp() + _maxDelayTicks;
             Take(batch, finished);
-            while (batch.Count > 0 && batch.Count < _layout.MaxBatchSize && !_disposed)
+            while (batch.Count > 0 && batch.Count < _runTarget && !Preferred(batch.Count) && !_disposed)
             {
                 long remaining = deadline - Stopwatch.GetTimestamp();
                 if (remaining <= 0)
@@ -296,6 +336,39 @@ internal sealed class SequenceBatcher : IDisposable
         }
     }
 
+    private bool Preferred(int count)
+    {
+        foreach (int size in _config.PreferredBatchSizes)
+        {
+            if (size == count)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Direct strategy: binds <paramref name="slot"/> to a free batch row; false when every row is bound (the sequence waits in the backlog).</summary>
+    private bool TryBindRow(Slot slot)
+    {
+        if (!_direct || slot.Row >= 0 || !slot.Pending.TryPeek(out var head) || head.Inputs is null)
+        {
+            return true; // oldest, already bound, or nothing that runs (an end-only request needs no row)
+        }
+
+        int free = Array.IndexOf(_rowsBound, false);
+        if (free < 0)
+        {
+            _backlog.Enqueue(slot);
+            return false;
+        }
+
+        _rowsBound[free] = true;
+        slot.Row = free;
+        return true;
+    }
+
     /// <summary>Takes the next chunk of each ready sequence (one per sequence per run) into <paramref name="batch"/>.</summary>
     private void Take(List<(Slot Slot, Chunk Chunk)> batch, List<Chunk> finished)
     {
@@ -303,6 +376,11 @@ internal sealed class SequenceBatcher : IDisposable
         {
             while (batch.Count < _layout.MaxBatchSize && _ready.TryDequeue(out var slot))
             {
+                if (!slot.Closed && !TryBindRow(slot))
+                {
+                    continue; // stays scheduled, in the backlog
+                }
+
                 Chunk? taken = null;
                 while (!slot.Closed && slot.Pending.TryPeek(out var chunk))
                 {
@@ -334,6 +412,7 @@ internal sealed class SequenceBatcher : IDisposable
                     continue;
                 }
 
+                taken.Row = slot.Row;
                 batch.Add((slot, taken));
             }
         }
@@ -420,7 +499,19 @@ internal sealed class SequenceBatcher : IDisposable
 
     private void Execute(List<(Slot Slot, Chunk Chunk)> group)
     {
-        int batch = group.Count;
+        int count = group.Count;
+
+        // Oldest: chunk b is row b. Direct: each chunk sits at its sequence's bound row; rows up to the highest are run, and rows
+        // with no chunk are zeros with READY false (their outputs are dropped, their state untouched).
+        int rows = count;
+        var rowOf = new int[count];
+        for (int b = 0; b < count; b++)
+        {
+            rowOf[b] = _direct ? group[b].Chunk.Row : b;
+            rows = Math.Max(rows, rowOf[b] + 1);
+        }
+
+        bool filler = rows > count;
         var call = _runner.Rent();
         try
         {
@@ -429,27 +520,36 @@ internal sealed class SequenceBatcher : IDisposable
             {
                 int index = _layout.ClientInputs[k];
                 var shape = (long[])first[k].Shape.Clone();
-                shape[0] = batch;
+                shape[0] = rows;
                 int per = first[k].Buffer.Length;
-                var buffer = Scratch(index, first[k].ElementType, per * batch);
+                var buffer = Scratch(index, first[k].ElementType, per * rows);
                 int bytes = per * TensorElementTypes.SizeOf(first[k].ElementType);
                 var target = buffer.AsBytes();
-                for (int b = 0; b < batch; b++)
+                if (filler)
                 {
-                    group[b].Chunk.Inputs![k].Buffer.AsBytes().CopyTo(target.Slice(b * bytes, bytes));
+                    target.Clear();
+                }
+
+                for (int b = 0; b < count; b++)
+                {
+                    group[b].Chunk.Inputs![k].Buffer.AsBytes().CopyTo(target.Slice(rowOf[b] * bytes, bytes));
                 }
 
                 call.SetInput(index, new TensorValue(shape, buffer));
             }
 
-            foreach (var state in _layout.States)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
-                int s = Array.IndexOf(_layout.States, state);
-                var buffer = Scratch(state.Input, state.ElementType, state.Outer * state.Inner * batch);
+                var state = _layout.States[s];
+                var buffer = Scratch(state.Input, state.ElementType, state.Outer * state.Inner * rows);
                 var target = buffer.AsBytes();
-                int size = TensorElementTypes.SizeOf(state.ElementType);
-                int innerBytes = state.Inner * size;
-                for (int b = 0; b < batch; b++)
+                if (filler)
+                {
+                    target.Clear();
+                }
+
+                int innerBytes = state.Inner * TensorElementTypes.SizeOf(state.ElementType);
+                for (int b = 0; b < count; b++)
                 {
                     var (slot, chunk) = group[b];
                     if (chunk.Start)
@@ -459,11 +559,18 @@ internal sealed class SequenceBatcher : IDisposable
 
                     for (int o = 0; o < state.Outer; o++)
                     {
-                        slot.States[s].AsSpan(o * innerBytes, innerBytes).CopyTo(target.Slice(((o * batch) + b) * innerBytes, innerBytes));
+                        slot.States[s].AsSpan(o * innerBytes, innerBytes).CopyTo(target.Slice(((o * rows) + rowOf[b]) * innerBytes, innerBytes));
                     }
                 }
 
-                call.SetInput(state.Input, new TensorValue(state.ShapeFor(batch), buffer));
+                call.SetInput(state.Input, new TensorValue(state.ShapeFor(rows), buffer));
+            }
+
+            foreach (var control in _layout.Controls)
+            {
+                var buffer = Scratch(control.Input, control.Control.ElementType, rows);
+                FillControl(control.Control, buffer, group, rowOf);
+                call.SetInput(control.Input, new TensorValue(control.ShapeFor(rows), buffer));
             }
 
             foreach (var (index, value) in _layout.Constants)
@@ -472,11 +579,11 @@ internal sealed class SequenceBatcher : IDisposable
             }
 
             _runner.Run(call);
-            BatchingMetrics.BatchSize.Record(batch, _modelTag);
+            BatchingMetrics.BatchSize.Record(count, _modelTag);
 
             // Read everything before keeping any state: a malformed answer leaves every sequence as it was.
-            var results = new TensorValue[batch][];
-            for (int b = 0; b < batch; b++)
+            var results = new TensorValue[count][];
+            for (int b = 0; b < count; b++)
             {
                 results[b] = new TensorValue[_layout.ClientOutputs.Length];
             }
@@ -484,18 +591,18 @@ internal sealed class SequenceBatcher : IDisposable
             for (int k = 0; k < _layout.ClientOutputs.Length; k++)
             {
                 var value = call.Outputs[_layout.ClientOutputs[k]];
-                if (value.Shape.Length == 0 || value.Shape[0] != batch || value.Buffer.Length % batch != 0)
+                if (value.Shape.Length == 0 || value.Shape[0] != rows || value.Buffer.Length % rows != 0)
                 {
-                    throw new ModelExecutionException(_model, $"output '{_layout.Full.Outputs[_layout.ClientOutputs[k]].Name}' has shape {TensorShape.Format(value.Shape)} for a run of {batch} sequences; expected dimension 0 = {batch}.");
+                    throw new ModelExecutionException(_model, $"output '{_layout.Full.Outputs[_layout.ClientOutputs[k]].Name}' has shape {TensorShape.Format(value.Shape)} for a run of {rows} rows; expected dimension 0 = {rows}.");
                 }
 
-                int per = value.Buffer.Length / batch;
+                int per = value.Buffer.Length / rows;
                 var shape = (long[])value.Shape.Clone();
                 shape[0] = 1;
-                for (int b = 0; b < batch; b++)
+                for (int b = 0; b < count; b++)
                 {
                     var own = TensorElementTypes.Allocate(value.ElementType, per);
-                    value.Buffer.Slice(b * per, per).CopyTo(own);
+                    value.Buffer.Slice(rowOf[b] * per, per).CopyTo(own);
                     results[b][k] = new TensorValue((long[])shape.Clone(), own);
                 }
             }
@@ -504,9 +611,9 @@ internal sealed class SequenceBatcher : IDisposable
             {
                 var state = _layout.States[s];
                 var value = call.Outputs[state.Output];
-                if (value.Buffer.Length != state.Outer * state.Inner * batch || value.ElementType != state.ElementType)
+                if (value.Buffer.Length != state.Outer * state.Inner * rows || value.ElementType != state.ElementType)
                 {
-                    throw new ModelExecutionException(_model, $"state output '{_layout.Full.Outputs[state.Output].Name}' has shape {TensorShape.Format(value.Shape)}; expected {TensorShape.Format(state.ShapeFor(batch))}.");
+                    throw new ModelExecutionException(_model, $"state output '{_layout.Full.Outputs[state.Output].Name}' has shape {TensorShape.Format(value.Shape)}; expected {TensorShape.Format(state.ShapeFor(rows))}.");
                 }
             }
 
@@ -515,17 +622,17 @@ internal sealed class SequenceBatcher : IDisposable
                 var state = _layout.States[s];
                 var source = call.Outputs[state.Output].Buffer.AsBytes();
                 int innerBytes = state.Inner * TensorElementTypes.SizeOf(state.ElementType);
-                for (int b = 0; b < batch; b++)
+                for (int b = 0; b < count; b++)
                 {
                     var slot = group[b].Slot;
                     for (int o = 0; o < state.Outer; o++)
                     {
-                        source.Slice(((o * batch) + b) * innerBytes, innerBytes).CopyTo(slot.States[s].AsSpan(o * innerBytes, innerBytes));
+                        source.Slice(((o * rows) + rowOf[b]) * innerBytes, innerBytes).CopyTo(slot.States[s].AsSpan(o * innerBytes, innerBytes));
                     }
                 }
             }
 
-            for (int b = 0; b < batch; b++)
+            for (int b = 0; b < count; b++)
             {
                 group[b].Chunk.Outputs = results[b];
             }
@@ -533,6 +640,57 @@ internal sealed class SequenceBatcher : IDisposable
         finally
         {
             _runner.Return(call);
+        }
+    }
+
+    /// <summary>Fills one control tensor: every row false (READY false: an idle direct slot), then each chunk's row with its signal.</summary>
+    private static void FillControl(SequenceControlInput control, TensorBuffer buffer, List<(Slot Slot, Chunk Chunk)> group, int[] rowOf)
+    {
+        for (int row = 0; row < buffer.Length; row++)
+        {
+            SetValue(buffer, row, control.Kind == SequenceControlKind.CorrelationId ? 0 : control.FalseValue);
+        }
+
+        for (int b = 0; b < group.Count; b++)
+        {
+            var (slot, chunk) = group[b];
+            switch (control.Kind)
+            {
+                case SequenceControlKind.CorrelationId:
+                    long id = slot.Id.Number;
+                    switch (control.ElementType)
+                    {
+                        case TensorElementType.UInt64: buffer.AsSpan<ulong>()[rowOf[b]] = (ulong)id; break;
+                        case TensorElementType.Int64: buffer.AsSpan<long>()[rowOf[b]] = id; break;
+                        case TensorElementType.UInt32: buffer.AsSpan<uint>()[rowOf[b]] = unchecked((uint)id); break; // Triton: the low-order 32 bits
+                        default: buffer.AsSpan<int>()[rowOf[b]] = unchecked((int)id); break;
+                    }
+
+                    break;
+                default:
+                    bool flag = control.Kind switch
+                    {
+                        SequenceControlKind.Start => chunk.Start,
+                        SequenceControlKind.End => chunk.End,
+                        _ => true,
+                    };
+                    SetValue(buffer, rowOf[b], flag ? control.TrueValue : control.FalseValue);
+                    break;
+            }
+        }
+    }
+
+    private static void SetValue(TensorBuffer buffer, int row, double value)
+    {
+        switch (buffer.ElementType)
+        {
+            case TensorElementType.Int32: buffer.AsSpan<int>()[row] = (int)value; break;
+            case TensorElementType.Float: buffer.AsSpan<float>()[row] = (float)value; break;
+            case TensorElementType.Bool: buffer.AsSpan<bool>()[row] = value != 0; break;
+            case TensorElementType.UInt64: buffer.AsSpan<ulong>()[row] = (ulong)value; break;
+            case TensorElementType.Int64: buffer.AsSpan<long>()[row] = (long)value; break;
+            case TensorElementType.UInt32: buffer.AsSpan<uint>()[row] = (uint)value; break;
+            default: throw new InvalidOperationException($"A control tensor of {buffer.ElementType}.");
         }
     }
 
@@ -575,6 +733,9 @@ internal sealed class SequenceBatcher : IDisposable
 
         public bool Closed { get; set; }
 
+        /// <summary>Direct strategy: the batch row bound to this sequence, or -1 (under the gate).</summary>
+        public int Row { get; set; } = -1;
+
         public long LastActive { get; set; }
     }
 
@@ -590,6 +751,9 @@ internal sealed class SequenceBatcher : IDisposable
         public bool End { get; } = end;
 
         public TensorValue[]? Outputs { get; set; }
+
+        /// <summary>Direct strategy: the batch row it runs in (its sequence's, taken under the gate).</summary>
+        public int Row { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
 

@@ -16,9 +16,15 @@ namespace ModelKit.Server;
 ///   "max_queue_delay_microseconds": 500,
 ///   "state": [ { "input_name": "state", "output_name": "stateN", "dims": [2, 128], "batch_axis": 1,
 ///                "initial_state": { "zero_data": true } } ],
-///   "constant_input": [ { "name": "sr", "int64_value": 16000 } ]
+///   "constant_input": [ { "name": "sr", "int64_value": 16000 } ],
+///   "control_input": [ { "name": "START", "control": [ { "kind": "CONTROL_SEQUENCE_START", "int32_false_true": [0, 1] } ] } ],
+///   "oldest": { "max_queue_delay_microseconds": 500, "preferred_batch_size": [16] }
 /// }
 /// </code>
+/// Triton's fields keep Triton's names and meaning (<c>state</c>, <c>control_input</c>, <c>direct</c>, <c>oldest</c>,
+/// <c>max_sequence_idle_microseconds</c>); <c>max_sequences</c>, <c>max_batch_size</c>, <c>max_queue_delay_microseconds</c> (outside a
+/// strategy), <c>max_pending_per_sequence</c>, <c>constant_input</c> and a state's <c>batch_axis</c> are ModelKit's. A field ModelKit
+/// does not know fails the load, naming it.
 /// </summary>
 public sealed class SequenceBatchingConfig
 {
@@ -46,6 +52,26 @@ public sealed class SequenceBatchingConfig
     /// <summary>Inputs the server fills with a fixed value (<c>constant_input</c>); clients do not send them.</summary>
     public IReadOnlyList<SequenceConstantInput> ConstantInputs { get; init; } = [];
 
+    /// <summary>Inputs the server fills per batch row with the sequence's control signals (Triton's <c>control_input</c>); clients do not send them.</summary>
+    public IReadOnlyList<SequenceControlInput> ControlInputs { get; init; } = [];
+
+    /// <summary>How chunks of different sequences are put in runs (Triton's <c>oldest</c> or <c>direct</c>); default <see cref="SequenceStrategy.Oldest"/>.</summary>
+    public SequenceStrategy Strategy { get; init; } = SequenceStrategy.Oldest;
+
+    /// <summary><see cref="SequenceStrategy.Oldest"/>: a run starts at once when it holds one of these numbers of chunks (<c>oldest.preferred_batch_size</c>).</summary>
+    public IReadOnlyList<int> PreferredBatchSizes { get; init; } = [];
+
+    /// <summary><see cref="SequenceStrategy.Direct"/>: the share of batch slots that must be ready before a run starts ahead of <see cref="MaxQueueDelay"/> (<c>direct.minimum_slot_utilization</c>); 0: run as soon as one slot is ready.</summary>
+    public float MinimumSlotUtilization { get; init; }
+
+    private static readonly string[] FalseTrueFields = ["int32_false_true", "fp32_false_true", "bool_false_true"];
+
+    private static readonly string[] KnownFields =
+    [
+        "max_sequence_idle_microseconds", "max_sequences", "max_batch_size", "max_queue_delay_microseconds", "max_pending_per_sequence",
+        "state", "constant_input", "control_input", "direct", "oldest",
+    ];
+
     /// <summary>Reads the section; throws <see cref="ModelLoadException"/> naming the field at fault.</summary>
     public static SequenceBatchingConfig Read(string model, IConfigurationSection section)
     {
@@ -57,6 +83,17 @@ public sealed class SequenceBatchingConfig
             string input = item["input_name"] ?? throw new ModelLoadException(model, $"{at}.state[{item.Key}] needs input_name.");
             string output = item["output_name"] ?? throw new ModelLoadException(model, $"{at}.state[{item.Key}] needs output_name.");
             var initial = item.GetSection("initial_state");
+            if (initial.GetSection("0").Exists())
+            {
+                // Triton's form: a list of one initial state.
+                if (initial.GetSection("1").Exists())
+                {
+                    throw new ModelLoadException(model, $"{at}.state[{item.Key}].initial_state: one initial state per state pair.");
+                }
+
+                initial = initial.GetSection("0");
+            }
+
             if (initial.Exists() && !string.Equals(initial["zero_data"], "true", StringComparison.OrdinalIgnoreCase))
             {
                 throw new ModelLoadException(model, $"{at}.state[{item.Key}].initial_state: only {{\"zero_data\": true}} is supported (the state starts as zeros).");
@@ -89,23 +126,177 @@ public sealed class SequenceBatchingConfig
             constants.Add(new SequenceConstantInput { Name = name, Value = value });
         }
 
-        if (states.Count == 0)
+        foreach (var field in section.GetChildren())
         {
-            throw new ModelLoadException(model, $"{at} needs at least one state pair (input_name, output_name): without state a model needs no sequences.");
+            if (!KnownFields.Contains(field.Key, StringComparer.Ordinal))
+            {
+                throw new ModelLoadException(model, $"{at} has no field '{field.Key}'. The scheduling strategies are Triton's 'oldest' and 'direct'; the other fields are {string.Join(", ", KnownFields.Where(static f => f is not "direct" and not "oldest"))}.");
+            }
+        }
+
+        var controls = ReadControls(model, section.GetSection("control_input"));
+        // "direct": {} has no values, so Exists() is false for it; its key is still among the section's children.
+        var present = section.GetChildren().Select(static c => c.Key).ToHashSet(StringComparer.Ordinal);
+        bool isDirect = present.Contains("direct");
+        var direct = section.GetSection("direct");
+        var oldest = section.GetSection("oldest");
+        if (isDirect && present.Contains("oldest"))
+        {
+            throw new ModelLoadException(model, $"{at} sets both 'direct' and 'oldest'; choose one scheduling strategy.");
+        }
+
+        var strategy = isDirect ? SequenceStrategy.Direct : SequenceStrategy.Oldest;
+        var strategySection = isDirect ? direct : oldest;
+        string strategyName = isDirect ? "direct" : "oldest";
+        string[] strategyFields = isDirect
+            ? ["max_queue_delay_microseconds", "minimum_slot_utilization"]
+            : ["max_queue_delay_microseconds", "preferred_batch_size", "max_candidate_sequences", "preserve_ordering"];
+        foreach (var field in strategySection.GetChildren())
+        {
+            if (!strategyFields.Contains(field.Key, StringComparer.Ordinal))
+            {
+                throw new ModelLoadException(model, $"{at}.{strategyName} has no field '{field.Key}'; its fields are {string.Join(", ", strategyFields)}.");
+            }
+        }
+
+        if (strategySection["preserve_ordering"] is { } ordering && !bool.TryParse(ordering, out _))
+        {
+            throw new ModelLoadException(model, $"{at}.oldest.preserve_ordering must be true or false (got '{ordering}'); a sequence's requests are always answered in order.");
+        }
+
+        var preferred = strategySection.GetSection("preferred_batch_size").GetChildren()
+            .Select(c => Positive(model, $"{at}.oldest.preferred_batch_size", c.Value, 1)).Distinct().Order().ToArray();
+        float utilization = 0;
+        if (strategySection["minimum_slot_utilization"] is { } utilizationText
+            && (!float.TryParse(utilizationText, NumberStyles.Float, CultureInfo.InvariantCulture, out utilization) || utilization is < 0 or > 1))
+        {
+            throw new ModelLoadException(model, $"{at}.direct.minimum_slot_utilization must lie in [0, 1] (got '{utilizationText}').");
+        }
+
+        string? candidates = strategySection["max_candidate_sequences"];
+        if (candidates is not null && section["max_sequences"] is not null)
+        {
+            throw new ModelLoadException(model, $"{at} sets both max_sequences and oldest.max_candidate_sequences; they are the same limit here (ModelKit keeps no backlog: past it a start is answered 503). Set one.");
+        }
+
+        string? delay = strategySection["max_queue_delay_microseconds"];
+        if (delay is not null && section["max_queue_delay_microseconds"] is not null)
+        {
+            throw new ModelLoadException(model, $"{at} sets max_queue_delay_microseconds both at its top and in '{strategyName}'; set it in '{strategyName}' (Triton's place).");
+        }
+
+        if (states.Count == 0 && controls.Count == 0)
+        {
+            throw new ModelLoadException(model, $"{at} needs at least one state pair (input_name, output_name) or control_input: without either a model needs no sequences.");
         }
 
         var config = new SequenceBatchingConfig
         {
             MaxSequenceIdle = Micros(model, $"{at}.max_sequence_idle_microseconds", section["max_sequence_idle_microseconds"], DefaultMaxSequenceIdle, zeroIsDefault: true),
-            MaxSequences = Positive(model, $"{at}.max_sequences", section["max_sequences"], 1024),
+            MaxSequences = candidates is not null
+                ? Positive(model, $"{at}.oldest.max_candidate_sequences", candidates, 1024)
+                : Positive(model, $"{at}.max_sequences", section["max_sequences"], 1024),
             MaxBatchSize = Positive(model, $"{at}.max_batch_size", section["max_batch_size"], 32),
-            MaxQueueDelay = Micros(model, $"{at}.max_queue_delay_microseconds", section["max_queue_delay_microseconds"], TimeSpan.FromMicroseconds(500), zeroIsDefault: false),
+            // Triton's direct strategy waits only when minimum_slot_utilization asks for it; oldest (and ModelKit's top-level field) default to 500 µs.
+            MaxQueueDelay = delay is not null
+                ? Micros(model, $"{at}.{strategyName}.max_queue_delay_microseconds", delay, TimeSpan.Zero, zeroIsDefault: false)
+                : Micros(model, $"{at}.max_queue_delay_microseconds", section["max_queue_delay_microseconds"], strategy == SequenceStrategy.Direct ? TimeSpan.Zero : TimeSpan.FromMicroseconds(500), zeroIsDefault: false),
             MaxPendingPerSequence = Positive(model, $"{at}.max_pending_per_sequence", section["max_pending_per_sequence"], 16),
             States = states,
             ConstantInputs = constants,
+            ControlInputs = controls,
+            Strategy = strategy,
+            PreferredBatchSizes = preferred,
+            MinimumSlotUtilization = utilization,
         };
         return config;
     }
+
+    private static List<SequenceControlInput> ReadControls(string model, IConfigurationSection section)
+    {
+        const string at = "config.json: sequence_batching.control_input";
+        var controls = new List<SequenceControlInput>();
+        foreach (var item in section.GetChildren())
+        {
+            string name = item["name"] ?? throw new ModelLoadException(model, $"{at}[{item.Key}] needs name (the model input the server fills).");
+            var list = item.GetSection("control").GetChildren().ToList();
+            if (list.Count != 1)
+            {
+                throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}' needs exactly one control (got {list.Count}).");
+            }
+
+            var control = list[0];
+            string kindText = control["kind"] ?? "CONTROL_SEQUENCE_START"; // proto3: the default enum value is left out of JSON
+            SequenceControlKind kind = kindText switch
+            {
+                "CONTROL_SEQUENCE_START" => SequenceControlKind.Start,
+                "CONTROL_SEQUENCE_READY" => SequenceControlKind.Ready,
+                "CONTROL_SEQUENCE_END" => SequenceControlKind.End,
+                "CONTROL_SEQUENCE_CORRID" => SequenceControlKind.CorrelationId,
+                _ => throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': kind '{kindText}' is not one of CONTROL_SEQUENCE_START, CONTROL_SEQUENCE_READY, CONTROL_SEQUENCE_END, CONTROL_SEQUENCE_CORRID."),
+            };
+            var given = FalseTrueFields.Where(f => control.GetSection(f).Exists()).ToList();
+            if (kind == SequenceControlKind.CorrelationId)
+            {
+                if (given.Count > 0)
+                {
+                    throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': CONTROL_SEQUENCE_CORRID carries the id itself; it takes data_type, not {given[0]}.");
+                }
+
+                string dataType = control["data_type"] ?? throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': CONTROL_SEQUENCE_CORRID needs data_type (TYPE_UINT64, TYPE_INT64, TYPE_UINT32 or TYPE_INT32).");
+                var type = dataType switch
+                {
+                    "TYPE_UINT64" => TensorElementType.UInt64,
+                    "TYPE_INT64" => TensorElementType.Int64,
+                    "TYPE_UINT32" => TensorElementType.UInt32,
+                    "TYPE_INT32" => TensorElementType.Int32,
+                    "TYPE_STRING" => throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': a TYPE_STRING correlation id is not supported; use TYPE_UINT64, TYPE_INT64, TYPE_UINT32 or TYPE_INT32 (numeric sequence ids)."),
+                    _ => throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': CONTROL_SEQUENCE_CORRID data_type must be TYPE_UINT64, TYPE_INT64, TYPE_UINT32 or TYPE_INT32 (got '{dataType}')."),
+                };
+                controls.Add(new SequenceControlInput { Name = name, Kind = kind, ElementType = type });
+                continue;
+            }
+
+            if (given.Count != 1)
+            {
+                throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': {kindText} needs exactly one of int32_false_true, fp32_false_true, bool_false_true (got {(given.Count == 0 ? "none" : string.Join(", ", given))}).");
+            }
+
+            var values = control.GetSection(given[0]).GetChildren().Select(c => c.Value).ToArray();
+            if (values.Length != 2)
+            {
+                throw new ModelLoadException(model, $"{at}[{item.Key}] '{name}': {given[0]} needs two entries, the false value then the true value (got {values.Length}).");
+            }
+
+            var (elementType, falseValue, trueValue) = given[0] switch
+            {
+                "int32_false_true" => (TensorElementType.Int32, Long(model, $"{at}[{item.Key}].int32_false_true", values[0]), Long(model, $"{at}[{item.Key}].int32_false_true", values[1])),
+                "fp32_false_true" => (TensorElementType.Float, Number(model, $"{at}[{item.Key}].fp32_false_true", values[0]), Number(model, $"{at}[{item.Key}].fp32_false_true", values[1])),
+                _ => (TensorElementType.Bool, Bool(model, $"{at}[{item.Key}].bool_false_true", values[0]), Bool(model, $"{at}[{item.Key}].bool_false_true", values[1])),
+            };
+            controls.Add(new SequenceControlInput { Name = name, Kind = kind, ElementType = elementType, FalseValue = falseValue, TrueValue = trueValue });
+        }
+
+        foreach (var duplicate in controls.GroupBy(static c => c.Name, StringComparer.Ordinal).Where(static g => g.Count() > 1))
+        {
+            throw new ModelLoadException(model, $"{at}: input '{duplicate.Key}' is named by more than one control_input.");
+        }
+
+        foreach (var duplicate in controls.GroupBy(static c => c.Kind).Where(static g => g.Count() > 1))
+        {
+            throw new ModelLoadException(model, $"{at}: {duplicate.Count()} inputs carry the same control ({string.Join(", ", duplicate.Select(static c => $"'{c.Name}'"))}); each kind goes to one input.");
+        }
+
+        return controls;
+    }
+
+    private static double Number(string model, string field, string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+            ? value
+            : throw new ModelLoadException(model, $"{field} must be a number (got '{text}').");
+
+    private static double Bool(string model, string field, string? text) =>
+        bool.TryParse(text, out bool value) ? (value ? 1 : 0) : throw new ModelLoadException(model, $"{field} must be true or false (got '{text}').");
 
     private static long Long(string model, string field, string? text)
     {
@@ -177,4 +368,58 @@ public sealed class SequenceConstantInput
 
     /// <summary>The value, converted to the input's element type; the tensor takes the input's shape with every dimension 1 (a scalar for a scalar input).</summary>
     public double Value { get; init; }
+}
+
+/// <summary>The control signals Triton's sequence batcher gives a model (<c>control_input</c> kinds).</summary>
+public enum SequenceControlKind
+{
+    /// <summary><c>CONTROL_SEQUENCE_START</c>: true on a sequence's first request.</summary>
+    Start,
+
+    /// <summary><c>CONTROL_SEQUENCE_READY</c>: true where the batch row holds a request (false on an idle slot of the direct strategy).</summary>
+    Ready,
+
+    /// <summary><c>CONTROL_SEQUENCE_END</c>: true on a sequence's last request.</summary>
+    End,
+
+    /// <summary><c>CONTROL_SEQUENCE_CORRID</c>: the sequence's correlation id (numeric ids only).</summary>
+    CorrelationId,
+}
+
+/// <summary>One <c>control_input</c>: a model input the server fills, one value per batch row, with a control signal.</summary>
+public sealed class SequenceControlInput
+{
+    /// <summary>The model input.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The signal.</summary>
+    public SequenceControlKind Kind { get; init; }
+
+    /// <summary>The input's element type: INT32, FP32 or BOOL for a flag (the <c>*_false_true</c> field given), the <c>data_type</c> of a correlation id.</summary>
+    public TensorElementType ElementType { get; init; }
+
+    /// <summary>A flag's value when false (first entry of <c>*_false_true</c>).</summary>
+    public double FalseValue { get; init; }
+
+    /// <summary>A flag's value when true (second entry of <c>*_false_true</c>).</summary>
+    public double TrueValue { get; init; } = 1;
+}
+
+/// <summary>Triton's sequence scheduling strategies (<c>sequence_batching.oldest</c> / <c>.direct</c>).</summary>
+public enum SequenceStrategy
+{
+    /// <summary>
+    /// Each run takes the next chunk of the sequences that have one, oldest first, up to the batch size; a sequence takes any row.
+    /// ModelKit's default. Unlike Triton, every open sequence is a candidate (no backlog): <c>max_sequences</c> (or
+    /// <c>max_candidate_sequences</c>) caps open sequences, and a start past it is answered 503.
+    /// </summary>
+    Oldest,
+
+    /// <summary>
+    /// Each sequence is bound to one batch slot (row) for its life; a run holds rows 0 to the highest ready slot, and rows whose
+    /// sequence has nothing ready are filled with zeros and <c>CONTROL_SEQUENCE_READY</c> false (their outputs are dropped and
+    /// their state kept). A sequence started while every slot is bound waits in a backlog until a slot frees (its sequence ends or
+    /// expires), as in Triton.
+    /// </summary>
+    Direct,
 }

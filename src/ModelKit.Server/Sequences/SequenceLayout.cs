@@ -31,6 +31,19 @@ internal sealed class SequenceLayout
     /// <summary>The constant inputs: full-signature index and value.</summary>
     public (int Index, TensorValue Value)[] Constants { get; private init; } = [];
 
+    /// <summary>The control inputs: full-signature index, the control, and the input's rank (1: <c>[batch]</c>, 2: <c>[batch, 1]</c>).</summary>
+    public ControlSlot[] Controls { get; private init; } = [];
+
+    /// <summary>One control input resolved.</summary>
+    /// <param name="Input">Full-signature input index.</param>
+    /// <param name="Control">The configured control.</param>
+    /// <param name="Rank">The input's rank: 1 (<c>[batch]</c>) or 2 (<c>[batch, 1]</c>).</param>
+    public sealed record ControlSlot(int Input, SequenceControlInput Control, int Rank)
+    {
+        /// <summary>The tensor's shape for <paramref name="batch"/> rows.</summary>
+        public long[] ShapeFor(int batch) => Rank == 1 ? [batch] : [batch, 1];
+    }
+
     /// <summary>The largest run: the configuration's, or 1 when a stacked dimension is fixed at 1.</summary>
     public int MaxBatchSize { get; private init; }
 
@@ -161,6 +174,46 @@ internal sealed class SequenceLayout
             constants.Add((input, new TensorValue(shape, buffer)));
         }
 
+        var controls = new List<ControlSlot>();
+        foreach (var control in config.ControlInputs)
+        {
+            int input = full.IndexOfInput(control.Name);
+            if (input < 0 || stateInputs.Contains(input))
+            {
+                throw new ModelLoadException(model, $"{at}.control_input '{control.Name}' is not an input of the model (or is already a state or constant_input); its inputs are {ModelServer.Describe(full.Inputs)}.");
+            }
+
+            var info = full.Inputs[input];
+            string kind = control.Kind switch
+            {
+                SequenceControlKind.Start => "CONTROL_SEQUENCE_START",
+                SequenceControlKind.Ready => "CONTROL_SEQUENCE_READY",
+                SequenceControlKind.End => "CONTROL_SEQUENCE_END",
+                _ => "CONTROL_SEQUENCE_CORRID",
+            };
+            if (info.ElementType != control.ElementType)
+            {
+                string given = control.Kind == SequenceControlKind.CorrelationId
+                    ? $"data_type {TritonTypeName(control.ElementType)}"
+                    : control.ElementType switch { TensorElementType.Int32 => "int32_false_true", TensorElementType.Float => "fp32_false_true", _ => "bool_false_true" } + $" ({TritonTypeName(control.ElementType)})";
+                throw new ModelLoadException(model, $"{at}.control_input '{control.Name}' ({kind}) gives {given} but the model's input is {ModelServer.Describe(info)}.");
+            }
+
+            bool rowShape = info.Shape.Length is 1 or 2 && info.Shape[0] is -1 or 1 && (info.Shape.Length == 1 || info.Shape[1] is -1 or 1);
+            if (!rowShape)
+            {
+                throw new ModelLoadException(model, $"{at}.control_input '{control.Name}' ({kind}): the model's input is {ModelServer.Describe(info)}; a control tensor holds one value per batch row: [batch] or [batch, 1].");
+            }
+
+            if (info.Shape[0] == 1)
+            {
+                maxBatch = 1;
+            }
+
+            stateInputs.Add(input);
+            controls.Add(new ControlSlot(input, control, info.Shape.Length));
+        }
+
         var clientInputs = Enumerable.Range(0, full.Inputs.Count).Where(i => !stateInputs.Contains(i)).ToArray();
         var clientOutputs = Enumerable.Range(0, full.Outputs.Count).Where(i => !stateOutputs.Contains(i)).ToArray();
         foreach (int i in clientInputs)
@@ -206,8 +259,53 @@ internal sealed class SequenceLayout
             ClientOutputs = clientOutputs,
             States = states.ToArray(),
             Constants = constants.ToArray(),
+            Controls = controls.ToArray(),
             MaxBatchSize = maxBatch,
         };
+    }
+
+    /// <summary>
+    /// The model's inputs for a warm-up run of <paramref name="clientInputs"/> (client order, dimension 0 the rows) as one-request
+    /// sequences: each state zero (its initial state), the constants, and the controls START, READY and END true, CORRID 0.
+    /// </summary>
+    public TensorValue[] WarmupInputs(TensorValue[] clientInputs)
+    {
+        int rows = clientInputs.Length > 0 && clientInputs[0].Shape.Length > 0 ? (int)clientInputs[0].Shape[0] : 1;
+        var inputs = new TensorValue[Full.Inputs.Count];
+        for (int k = 0; k < ClientInputs.Length; k++)
+        {
+            inputs[ClientInputs[k]] = clientInputs[k];
+        }
+
+        foreach (var state in States)
+        {
+            inputs[state.Input] = new TensorValue(state.ShapeFor(rows), TensorElementTypes.Allocate(state.ElementType, state.Outer * state.Inner * rows));
+        }
+
+        foreach (var (index, value) in Constants)
+        {
+            inputs[index] = value;
+        }
+
+        foreach (var control in Controls)
+        {
+            var buffer = TensorElementTypes.Allocate(control.Control.ElementType, rows);
+            double value = control.Control.Kind == SequenceControlKind.CorrelationId ? 0 : control.Control.TrueValue;
+            for (int row = 0; row < rows; row++)
+            {
+                switch (buffer.ElementType)
+                {
+                    case TensorElementType.Int32: buffer.AsSpan<int>()[row] = (int)value; break;
+                    case TensorElementType.Float: buffer.AsSpan<float>()[row] = (float)value; break;
+                    case TensorElementType.Bool: buffer.AsSpan<bool>()[row] = value != 0; break;
+                    default: break; // a correlation id: zeros already
+                }
+            }
+
+            inputs[control.Input] = new TensorValue(control.ShapeFor(rows), buffer);
+        }
+
+        return inputs;
     }
 
     private static long[] WithBatchOne(long[] shape)

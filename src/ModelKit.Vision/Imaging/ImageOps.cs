@@ -153,4 +153,32 @@ public static class ImageOps
             rgb[c] = (byte)Math.Clamp((int)(top + (bottom - top) * ay + 0.5f), 0, 255);
         }
     }
+
+    /// <summary>Encodes an image as PNG (lossless: decoding it gives the same pixels), e.g. to send it to an OCR pipeline model.</summary>
+    public static byte[] EncodePng(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var rgba = new byte[checked(image.Width * image.Height * 4)];
+        var rgb = image.Pixels;
+        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        {
+            rgba[i] = rgb[j];
+            rgba[i + 1] = rgb[j + 1];
+            rgba[i + 2] = rgb[j + 2];
+            rgba[i + 3] = 255;
+        }
+
+        var info = new SkiaSharp.SKImageInfo(image.Width, image.Height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(rgba, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            using var pixmap = new SkiaSharp.SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
+            using var data = pixmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100) ?? throw new InvalidOperationException("SkiaSharp could not encode the image as PNG.");
+            return data.ToArray();
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
 }

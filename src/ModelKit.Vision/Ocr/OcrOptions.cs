@@ -26,4 +26,15 @@ public sealed class OcrOptions
 
     /// <summary>At most this many crops go through the recognizer in one run (sorted by width, padded to the widest of the run).</summary>
     public int MaxRecognitionBatch { get; set; } = 32;
+
+    /// <summary>
+    /// The ModelKit model name of a served OCR pipeline (<c>modelkit pull paddleocr</c> + <c>modelkit serve</c>). When a model of this
+    /// name is registered with ModelKit (<c>kit.AddModel("paddleocr", o => o.Endpoint = …)</c>, or configuration), the reader that
+    /// <see cref="VisionServiceCollectionExtensions.AddImageTextReader"/> registers sends images to it instead of running the three
+    /// networks itself.
+    /// </summary>
+    public string PipelineModel { get; set; } = PaddleOcrModels.PipelineName;
+
+    /// <summary>Through a served pipeline, at most this many images go in one request (<see cref="ImageTextReader.ReadManyAsync"/>).</summary>
+    public int MaxImagesPerRequest { get; set; } = 16;
 }

@@ -23,6 +23,9 @@ public static class PaddleOcrModels
 {
     /// <summary>The model name the detector contract binds to (configure it under <c>ModelKit:Models:paddleocr-det</c>).</summary>
     public const string DetectorName = "paddleocr-det";
+
+    /// <summary>The model name of the whole pipeline served as one model (<c>modelkit pull paddleocr</c>).</summary>
+    public const string PipelineName = "paddleocr";
     /// <summary>The model name the angle-classifier contract binds to.</summary>
     public const string ClassifierName = "paddleocr-cls";
     /// <summary>The model name the recognizer contract binds to.</summary>

@@ -9,33 +9,38 @@ namespace ModelKit.Vision.Serving;
 
 /// <summary>
 /// Serves PaddleOCR's three networks with their processing as one model (processing kind <c>ocr</c>): the
-/// <see cref="ImageTextReader"/> a client would run, in the server. Input <see cref="ImageInput"/> BYTES [1]: one encoded image
-/// (PNG, JPEG, WebP, BMP, GIF) as raw bytes — on the binary extension and gRPC — or, where only text travels (REST JSON), base64
-/// text. Outputs, one row per line in reading order: <see cref="LinesOutput"/> BYTES [L] (UTF-8 text), <see cref="BoxesOutput"/>
-/// FP32 [L, 4, 2] (the corners top-left, top-right, bottom-right, bottom-left as x, y in image pixels) and <see cref="ScoresOutput"/>
-/// FP32 [L] (the recognizer's confidence). Undecodable, unsupported and oversized images (a decompression bomb's header is refused
-/// before any pixel memory) raise <see cref="ProcessingException"/>, which a server answers with 400.
+/// <see cref="ImageTextReader"/> a client would run, in the server. Input <see cref="ImageInput"/> BYTES [N], binary
+/// (<see cref="TensorElementType.Binary"/>; its metadata says <c>"content_type": "base64"</c>): encoded images (PNG, JPEG, WebP,
+/// BMP, GIF) as raw bytes on the binary extension and gRPC, base64 text in REST JSON. Outputs, one row per line, image by image,
+/// each image's lines in reading order (<see cref="OcrPipelineTensors"/>): <c>lines</c> BYTES [L], <c>boxes</c> FP32 [L, 4, 2],
+/// <c>scores</c> FP32 [L], <c>image_index</c> INT64 [L], <c>box_scores</c> FP32 [L], <c>upside_down</c> BOOL [L]. Undecodable,
+/// unsupported and oversized images (a decompression bomb's header is refused before any pixel memory) raise
+/// <see cref="ProcessingException"/> naming the image, which a server answers with 400.
 /// </summary>
 public sealed class OcrPipelineBackend : PipelineBackend
 {
     /// <summary>The image input's name.</summary>
-    public const string ImageInput = "image";
+    public const string ImageInput = OcrPipelineTensors.Image;
 
     /// <summary>The lines output's name.</summary>
-    public const string LinesOutput = "lines";
+    public const string LinesOutput = OcrPipelineTensors.Lines;
 
     /// <summary>The boxes output's name.</summary>
-    public const string BoxesOutput = "boxes";
+    public const string BoxesOutput = OcrPipelineTensors.Boxes;
 
     /// <summary>The scores output's name.</summary>
-    public const string ScoresOutput = "scores";
+    public const string ScoresOutput = OcrPipelineTensors.Scores;
 
     private readonly IInferenceBackend[] _networks;
     private readonly ImageTextReader _reader;
     private readonly int _maxEncodedBytes;
+    private readonly int _maxImages;
 
-    /// <summary>A pipeline over the three networks (this backend owns and disposes them), reading with <paramref name="options"/>.</summary>
-    public OcrPipelineBackend(string modelName, IInferenceBackend detector, IInferenceBackend classifier, IInferenceBackend recognizer, CtcDecoder decoder, OcrOptions? options = null)
+    /// <summary>
+    /// A pipeline over the three networks (this backend owns and disposes them), reading with <paramref name="options"/>, at most
+    /// <paramref name="maxImages"/> images per request.
+    /// </summary>
+    public OcrPipelineBackend(string modelName, IInferenceBackend detector, IInferenceBackend classifier, IInferenceBackend recognizer, CtcDecoder decoder, OcrOptions? options = null, int maxImages = 16)
         : base(modelName)
     {
         ArgumentNullException.ThrowIfNull(detector);
@@ -49,13 +54,18 @@ public sealed class OcrPipelineBackend : PipelineBackend
             Client<ITextRecognizerModel>(recognizer),
             decoder,
             options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxImages, 1);
         _maxEncodedBytes = options.Decoder.MaxEncodedBytes;
+        _maxImages = maxImages;
         Signature = new ModelSignature(
-            [new TensorInfo(ImageInput, TensorElementType.String, [1]) { BinaryContent = true }],
+            [new TensorInfo(ImageInput, TensorElementType.Binary, [-1])],
             [
                 new TensorInfo(LinesOutput, TensorElementType.String, [-1]),
                 new TensorInfo(BoxesOutput, TensorElementType.Float, [-1, 4, 2]),
                 new TensorInfo(ScoresOutput, TensorElementType.Float, [-1]),
+                new TensorInfo(OcrPipelineTensors.ImageIndex, TensorElementType.Int64, [-1]),
+                new TensorInfo(OcrPipelineTensors.BoxScores, TensorElementType.Float, [-1]),
+                new TensorInfo(OcrPipelineTensors.UpsideDown, TensorElementType.Bool, [-1]),
             ]);
         Description = $"ocr pipeline (PaddleOCR: detection {detector.Description}; angle {classifier.Description}; recognition {recognizer.Description})";
     }
@@ -72,7 +82,7 @@ public sealed class OcrPipelineBackend : PipelineBackend
         using var bitmap = new SkiaSharp.SKBitmap(320, 96);
         bitmap.Erase(SkiaSharp.SKColors.White);
         using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        return [TensorValue.Create([Encoding.Latin1.GetString(data.Span)], 1)];
+        return [TensorValue.Create(new ReadOnlyMemory<byte>[] { data.ToArray() }, 1)];
     }
 
     /// <summary>The reader the pipeline runs.</summary>
@@ -84,102 +94,85 @@ public sealed class OcrPipelineBackend : PipelineBackend
     /// <inheritdoc />
     protected override async ValueTask<TensorValue[]> RunAsync(TensorValue[] inputs, CancellationToken cancellationToken)
     {
-        byte[] image = ImageBytes(inputs[0].Buffer.AsSpan<string>()[0], _maxEncodedBytes);
-        IReadOnlyList<TextLine> lines;
-        try
+        var images = inputs[0].Buffer.AsMemory<ReadOnlyMemory<byte>>();
+        if (images.Length == 0)
         {
-            lines = await _reader.ReadAsync(image, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ImageDecodeException ex)
-        {
-            throw new ProcessingException(nameof(OcrPipelineBackend), $"input '{ImageInput}': {ex.Message}", ex);
+            throw new ProcessingException(nameof(OcrPipelineBackend), $"input '{ImageInput}' holds no image; send one or more encoded images (PNG, JPEG…).");
         }
 
-        var texts = new string[lines.Count];
-        var boxes = new float[lines.Count * 8];
-        var scores = new float[lines.Count];
-        for (int i = 0; i < lines.Count; i++)
+        if (images.Length > _maxImages)
         {
-            texts[i] = lines[i].Text;
-            scores[i] = lines[i].Confidence;
-            var corners = lines[i].Box.Corners;
-            for (int c = 0; c < 4; c++)
+            throw new ProcessingException(nameof(OcrPipelineBackend), $"input '{ImageInput}' holds {images.Length} images; at most {_maxImages} are accepted per request.");
+        }
+
+        var read = new IReadOnlyList<TextLine>[images.Length];
+        int total = 0;
+        for (int n = 0; n < images.Length; n++)
+        {
+            var image = images.Span[n];
+            string which = images.Length == 1 ? $"input '{ImageInput}'" : $"input '{ImageInput}' image {n}";
+            if (image.IsEmpty)
             {
-                boxes[(i * 8) + (c * 2)] = corners[c].X;
-                boxes[(i * 8) + (c * 2) + 1] = corners[c].Y;
+                throw new ProcessingException(nameof(OcrPipelineBackend), $"{which} is empty; send an encoded image (PNG, JPEG…).");
+            }
+
+            if (image.Length > _maxEncodedBytes)
+            {
+                throw new ProcessingException(nameof(OcrPipelineBackend), $"{which} has {image.Length} bytes; at most {_maxEncodedBytes} are accepted.");
+            }
+
+            try
+            {
+                read[n] = await _reader.ReadAsync(image, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImageDecodeException ex)
+            {
+                throw new ProcessingException(nameof(OcrPipelineBackend), $"{which}: {ex.Message}", ex);
+            }
+
+            total += read[n].Count;
+        }
+
+        var texts = new string[total];
+        var boxes = new float[total * 8];
+        var scores = new float[total];
+        var imageIndex = new long[total];
+        var boxScores = new float[total];
+        var upsideDown = new bool[total];
+        int i = 0;
+        for (int n = 0; n < read.Length; n++)
+        {
+            foreach (var line in read[n])
+            {
+                texts[i] = line.Text;
+                scores[i] = line.Confidence;
+                imageIndex[i] = n;
+                boxScores[i] = line.Box.Score;
+                upsideDown[i] = line.UpsideDown;
+                var corners = line.Box.Corners;
+                for (int c = 0; c < 4; c++)
+                {
+                    boxes[(i * 8) + (c * 2)] = corners[c].X;
+                    boxes[(i * 8) + (c * 2) + 1] = corners[c].Y;
+                }
+
+                i++;
             }
         }
 
         return
         [
-            TensorValue.Create(texts, lines.Count),
-            TensorValue.Create(boxes, lines.Count, 4, 2),
-            TensorValue.Create(scores, lines.Count),
+            TensorValue.Create(texts, total),
+            TensorValue.Create(boxes, total, 4, 2),
+            TensorValue.Create(scores, total),
+            TensorValue.Create(imageIndex, total),
+            TensorValue.Create(boxScores, total),
+            TensorValue.Create(upsideDown, total),
         ];
-    }
-
-    /// <summary>
-    /// The encoded image an element carries: its bytes (one char per byte, as servers hand binary BYTES over) when they start like an
-    /// image, else base64 text decoded.
-    /// </summary>
-    /// <exception cref="ProcessingException">The element is neither.</exception>
-    public static byte[] ImageBytes(string element, int maxEncodedBytes)
-    {
-        ArgumentNullException.ThrowIfNull(element);
-        if (element.Length == 0)
-        {
-            throw new ProcessingException(nameof(OcrPipelineBackend), $"input '{ImageInput}' is empty; send one encoded image (PNG, JPEG…).");
-        }
-
-        if (element.Length > maxEncodedBytes * 4L / 3 + 4)
-        {
-            throw new ProcessingException(nameof(OcrPipelineBackend), $"input '{ImageInput}' has {element.Length} bytes; at most {maxEncodedBytes} are accepted.");
-        }
-
-        bool binary = true;
-        foreach (char c in element)
-        {
-            if (c > 0xFF)
-            {
-                binary = false;
-                break;
-            }
-        }
-
-        if (binary)
-        {
-            var bytes = Encoding.Latin1.GetBytes(element);
-            if (LooksLikeImage(bytes))
-            {
-                return bytes;
-            }
-        }
-
-        var decoded = new byte[(element.Length * 3 / 4) + 3];
-        if (Convert.TryFromBase64String(element, decoded, out int written))
-        {
-            return decoded.AsSpan(0, written).ToArray();
-        }
-
-        if (binary)
-        {
-            // Not base64: hand the bytes to the decoder, which names the format problem (corrupt, unsupported…).
-            return Encoding.Latin1.GetBytes(element);
-        }
-
-        throw new ProcessingException(nameof(OcrPipelineBackend),
-            $"input '{ImageInput}' is text that is not base64; send the encoded image's bytes (binary tensor data or gRPC) or base64 text.");
     }
 
     private static T Client<T>(IInferenceBackend backend)
         where T : class, IModelContract<T> => T.CreateClient(backend);
-
-    private static bool LooksLikeImage(ReadOnlySpan<byte> bytes) =>
-        bytes.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])
-        || bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
-        || bytes.StartsWith("GIF8"u8)
-        || bytes.StartsWith("BM"u8)
-        || (bytes.Length >= 12 && bytes.StartsWith("RIFF"u8) && bytes[8..12].SequenceEqual("WEBP"u8));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -200,8 +193,8 @@ public sealed class OcrPipelineBackend : PipelineBackend
 /// Creates <see cref="OcrPipelineBackend"/>s for models whose <see cref="ModelOptions.Processing"/> kind is <c>ocr</c>;
 /// <see cref="ModelOptions.Path"/> is the model's folder. Settings: <c>detector</c>, <c>classifier</c>, <c>recognizer</c> (ONNX files;
 /// defaults <c>det.onnx</c>, <c>cls.onnx</c>, <c>rec.onnx</c>), <c>dictionary</c> (default <c>ppocr_keys_v1.txt</c>), and optionally
-/// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (32). The networks load through the
-/// registered providers (ONNX Runtime) with the model's other options.
+/// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (32), <c>max_images</c> (images per
+/// request, 16). The networks load through the registered providers (ONNX Runtime) with the model's other options.
 /// </summary>
 public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineBackend>(Kind)
 {
@@ -222,9 +215,9 @@ public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineB
             ClassifyAngle = context.Bool("classify_angle", true),
             MaxRecognitionBatch = context.Int("max_recognition_batch", 32, 1, 1024),
         };
-
+        int maxImages = context.Int("max_images", 16, 1, 1024);
         return new OcrPipelineBackend(context.ModelName, context.LoadNetwork(detector), context.LoadNetwork(classifier), context.LoadNetwork(recognizer),
-            CtcDecoder.FromDictionary(dictionary), ocr);
+            CtcDecoder.FromDictionary(dictionary), ocr, maxImages);
     }
 }
 
@@ -233,7 +226,7 @@ public static class OcrPipelineModelKitBuilderExtensions
 {
     /// <summary>
     /// Serves models configured with processing kind <c>ocr</c> (e.g. a repository's pulled <c>paddleocr</c>) as pipelines: an encoded
-    /// image in, lines, boxes and scores out (<see cref="OcrPipelineBackend"/>).
+    /// images in, lines, boxes, scores and the image each line came from out (<see cref="OcrPipelineBackend"/>).
     /// </summary>
     public static ModelKitBuilder AddOcrPipelines(this ModelKitBuilder builder)
     {

@@ -9,13 +9,6 @@ namespace ModelKit;
 /// <param name="DimensionNames">Symbolic dimension names where the model has them (null entries elsewhere).</param>
 public sealed record TensorInfo(string Name, TensorElementType ElementType, long[] Shape, IReadOnlyList<string?>? DimensionNames = null)
 {
-    /// <summary>
-    /// For a string (BYTES) tensor: its elements are binary (e.g. an encoded PNG or JPEG image), not UTF-8 text. Servers carry such
-    /// elements unchanged and hand them over as strings of one char per byte (Latin-1: <c>Encoding.Latin1.GetBytes</c> gives the
-    /// bytes back). False for ordinary text.
-    /// </summary>
-    public bool BinaryContent { get; init; }
-
     /// <summary>The tensor as <c>name: ONNX type[shape]</c> (e.g. <c>Input3: float[1,1,28,28]</c>), as error messages print it.</summary>
     public override string ToString() => $"{Name}: {TensorElementTypes.OnnxName(ElementType)}{TensorShape.Format(Shape)}";
 

@@ -8,6 +8,13 @@ namespace ModelKit.Batching;
 /// Dynamic batching: concurrent single calls are queued, stacked along dimension 0 into one run of the inner runner,
 /// and each caller gets its own slice back, with its own cancellation and its own error.
 /// </summary>
+/// <remarks>
+/// One thread gathers batches. A batch of variable-length calls is cut into runs of similar lengths (see
+/// <see cref="TensorStacker.ForEachLengthGroup"/>), and each run's callers are answered as soon as their run ends. With
+/// <see cref="BatchingOptions.ConcurrentBatches"/> above 1, runs go to that many run threads (Triton's instance count): the next
+/// batch is gathered while runs are in flight, as soon as a run thread would otherwise wait, so calls that arrive during a
+/// run form the next batch instead of waiting for the whole previous one.
+/// </remarks>
 internal sealed class BatchingOperationRunner : OperationRunner
 {
     private readonly OperationRunner _inner;
@@ -17,6 +24,13 @@ internal sealed class BatchingOperationRunner : OperationRunner
     private readonly Thread _loop;
     private readonly int[] _preferred;
     private readonly long _maxDelayTicks;
+    private readonly int _concurrency;
+    private readonly Thread[] _workers;
+    private readonly ConcurrentQueue<List<InferenceCall>> _runs = new();
+    private readonly SemaphoreSlim _runSignal = new(0);
+    private readonly ConcurrentBag<List<InferenceCall>> _spareGroups = [];
+    private readonly object _busyLock = new();
+    private int _busy; // runs queued for a run thread or running (guarded by _busyLock when _concurrency > 1)
     private int _queued;
     private volatile bool _stopping;
 
@@ -27,6 +41,14 @@ internal sealed class BatchingOperationRunner : OperationRunner
         _options = options;
         _preferred = options.PreferredBatchSizes.Where(s => s > 0 && s <= options.MaxBatchSize).Distinct().OrderBy(static s => s).ToArray();
         _maxDelayTicks = (long)(options.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        _concurrency = Math.Max(1, options.ConcurrentBatches);
+        _workers = new Thread[_concurrency > 1 ? _concurrency : 0];
+        for (int w = 0; w < _workers.Length; w++)
+        {
+            _workers[w] = new Thread(Work) { IsBackground = true, Name = $"ModelKit batch runner {w} {inner.Operation.ModelName}/{inner.Operation.Descriptor.Method}" };
+            _workers[w].Start();
+        }
+
         _loop = new Thread(Loop) { IsBackground = true, Name = $"ModelKit batcher {inner.Operation.ModelName}/{inner.Operation.Descriptor.Method}" };
         _loop.Start();
     }
@@ -35,6 +57,8 @@ internal sealed class BatchingOperationRunner : OperationRunner
 
     /// <summary>The batcher forwards to the inner runner, which records the run spans (inside the batch span).</summary>
     protected override bool TracesRuns => false;
+
+    internal override int ConcurrentRuns => _concurrency;
 
     /// <summary>Calls waiting now.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
@@ -52,14 +76,39 @@ internal sealed class BatchingOperationRunner : OperationRunner
     {
         _stopping = true;
         _signal.Release();
+        lock (_busyLock)
+        {
+            Monitor.PulseAll(_busyLock);
+        }
+
         _loop.Join(TimeSpan.FromSeconds(5));
+        if (_workers.Length > 0)
+        {
+            _runSignal.Release(_workers.Length);
+        }
+
+        foreach (var worker in _workers)
+        {
+            worker.Join(TimeSpan.FromSeconds(5));
+        }
+
+        var unloaded = new ObjectDisposedException(nameof(BatchingOperationRunner), $"Model '{Operation.ModelName}' was unloaded.");
         while (_queue.TryDequeue(out var call))
         {
-            ((BatchWaiter)call.BatchState!).TryComplete(new ObjectDisposedException(nameof(BatchingOperationRunner), $"Model '{Operation.ModelName}' was unloaded."));
+            ((BatchWaiter)call.BatchState!).TryComplete(unloaded);
+        }
+
+        while (_runs.TryDequeue(out var group))
+        {
+            foreach (var call in group)
+            {
+                ((BatchWaiter)call.BatchState!).TryComplete(unloaded);
+            }
         }
 
         _inner.Dispose();
         _signal.Dispose();
+        _runSignal.Dispose();
         base.Dispose(disposing);
     }
 
@@ -92,6 +141,11 @@ internal sealed class BatchingOperationRunner : OperationRunner
         var batch = new List<InferenceCall>(_options.MaxBatchSize);
         while (true)
         {
+            if (_concurrency > 1 && !WaitForIdleRunner())
+            {
+                return;
+            }
+
             _signal.Wait();
             if (_stopping)
             {
@@ -139,8 +193,94 @@ internal sealed class BatchingOperationRunner : OperationRunner
                 }
             }
 
-            RunBatch(batch);
+            Dispatch(batch);
             batch.Clear();
+        }
+    }
+
+    /// <summary>Waits until fewer runs are queued or running than there are run threads; false when stopping.</summary>
+    private bool WaitForIdleRunner()
+    {
+        lock (_busyLock)
+        {
+            while (_busy >= _concurrency && !_stopping)
+            {
+                Monitor.Wait(_busyLock);
+            }
+        }
+
+        return !_stopping;
+    }
+
+    /// <summary>Cuts a gathered batch into runs (by length, for variable-length operations) and runs them, here or on the run threads.</summary>
+    private void Dispatch(List<InferenceCall> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        BatchingMetrics.BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("model", Operation.ModelName));
+        if (batch.Count > 1 && _inner.Operation.IsVariableLength && _inner.Operation.CanStack)
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                batch[i].EnsureInputs();
+            }
+
+            TensorStacker.ForEachLengthGroup(_inner.Operation, batch, this, static (group, self) => self.Submit(group));
+            return;
+        }
+
+        Submit(batch);
+    }
+
+    private void Submit(List<InferenceCall> group)
+    {
+        if (_concurrency == 1)
+        {
+            RunBatch(group);
+            return;
+        }
+
+        if (!_spareGroups.TryTake(out var copy))
+        {
+            copy = new List<InferenceCall>(group.Count);
+        }
+
+        copy.AddRange(group);
+        lock (_busyLock)
+        {
+            _busy++;
+        }
+
+        _runs.Enqueue(copy);
+        _runSignal.Release();
+    }
+
+    private void Work()
+    {
+        while (true)
+        {
+            _runSignal.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            if (!_runs.TryDequeue(out var group))
+            {
+                continue;
+            }
+
+            RunBatch(group);
+            group.Clear();
+            _spareGroups.Add(group);
+            lock (_busyLock)
+            {
+                _busy--;
+                Monitor.Pulse(_busyLock);
+            }
         }
     }
 
@@ -177,7 +317,6 @@ internal sealed class BatchingOperationRunner : OperationRunner
             return;
         }
 
-        BatchingMetrics.BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("model", Operation.ModelName));
         using var activity = ModelKitActivitySource.StartBatch(this, batch, static call => ((BatchWaiter)call.BatchState!).CallerContext);
         try
         {

@@ -138,7 +138,7 @@ public sealed class BoundOperation
         }
 
         bool canStack = inputs.Length > 0
-            && inputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0 && t.Shape.Length > 0 && t.ElementType != TensorElementType.String)
+            && inputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0 && t.Shape.Length > 0 && t.ElementType is not (TensorElementType.String or TensorElementType.Binary))
             && outputs.All(static t => t.ModelShape.Length > 0 && t.ModelShape[0] < 0);
         return new BoundOperation(operation, modelName, inputs, outputs, canStack);
     }

@@ -64,6 +64,9 @@ public abstract class OperationRunner : IDisposable
     /// </summary>
     protected virtual bool TracesRuns => true;
 
+    /// <summary>Runs this runner can keep in flight at once (a batcher with several concurrent batches): the length groups of one batch are then started together.</summary>
+    internal virtual int ConcurrentRuns => 1;
+
     /// <summary>Runs one call synchronously.</summary>
     public void Run(InferenceCall call, CancellationToken cancellationToken = default)
     {
@@ -293,6 +296,19 @@ public abstract class OperationRunner : IDisposable
         {
             var groups = new List<InferenceCall[]>();
             TensorStacker.ForEachLengthGroup(Operation, calls, groups, static (group, list) => list.Add(group.ToArray()));
+            if (ConcurrentRuns > 1 && groups.Count > 1)
+            {
+                // The runs can overlap: hand every group over at once, so they spread over the runner's concurrent runs.
+                var pending = new Task[groups.Count];
+                for (int g = 0; g < groups.Count; g++)
+                {
+                    pending[g] = RunStackedAsync(groups[g], cancellationToken).AsTask();
+                }
+
+                await Task.WhenAll(pending).ConfigureAwait(false);
+                return;
+            }
+
             foreach (var group in groups)
             {
                 await RunStackedAsync(group, cancellationToken).ConfigureAwait(false);

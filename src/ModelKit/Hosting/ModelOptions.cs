@@ -157,4 +157,10 @@ public sealed class BatchingOptions
 
     /// <summary>Calls that may wait; more are rejected at once.</summary>
     public int MaxQueueSize { get; set; } = 1024;
+
+    /// <summary>
+    /// Runs in flight at once (Triton's instance count; default 1). With more than one, the next batch is gathered and run
+    /// while another runs. On CPU, give each run its share of the cores: e.g. 2 with <c>IntraOpThreads = 1</c> on 2 cores.
+    /// </summary>
+    public int ConcurrentBatches { get; set; } = 1;
 }

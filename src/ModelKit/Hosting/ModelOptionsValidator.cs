@@ -99,6 +99,11 @@ internal sealed class ModelOptionsValidator(ModelKitModelCatalog catalog) : IVal
             {
                 failures.Add($"{prefix}:Batching:PreferredBatchSizes must lie between 1 and MaxBatchSize ({batching.MaxBatchSize}).");
             }
+
+            if (batching.ConcurrentBatches is < 1 or > 64)
+            {
+                failures.Add($"{prefix}:Batching:ConcurrentBatches must lie between 1 and 64 (it is {batching.ConcurrentBatches}).");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

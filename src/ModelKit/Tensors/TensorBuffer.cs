@@ -36,7 +36,7 @@ public readonly struct TensorBuffer
     /// </summary>
     public bool TryGetArray([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Array? array, out int start)
     {
-        if (_owner is Array owner && Length > 0 && ElementType != TensorElementType.String)
+        if (_owner is Array owner && Length > 0 && ElementType is not (TensorElementType.String or TensorElementType.Binary))
         {
             array = owner;
             start = _start;
@@ -48,7 +48,7 @@ public readonly struct TensorBuffer
         return false;
     }
 
-    /// <summary>The size of the elements in bytes (0 for strings).</summary>
+    /// <summary>The size of the elements in bytes (0 for strings and binary elements).</summary>
     public long ByteLength => (long)Length * TensorElementTypes.SizeOf(ElementType);
 
     /// <summary>Wraps a whole array.</summary>
@@ -153,9 +153,9 @@ public readonly struct TensorBuffer
             case null:
                 return default;
             case Array array:
-                if (ElementType == TensorElementType.String)
+                if (ElementType is TensorElementType.String or TensorElementType.Binary)
                 {
-                    throw new NotSupportedException("String tensors cannot be pinned.");
+                    throw new NotSupportedException($"{ElementType} tensors cannot be pinned.");
                 }
 
                 var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
@@ -179,6 +179,11 @@ public readonly struct TensorBuffer
         if (ElementType == TensorElementType.String)
         {
             AsSpan<string>().CopyTo(destination.AsSpan<string>());
+        }
+        else if (ElementType == TensorElementType.Binary)
+        {
+            // The element views, not the bytes they view (see CopyBinaryElements for a deep copy).
+            AsSpan<ReadOnlyMemory<byte>>().CopyTo(destination.AsSpan<ReadOnlyMemory<byte>>());
         }
         else
         {

@@ -33,4 +33,10 @@ public enum TensorElementType
     UInt64 = 13,
     /// <summary>bfloat16 (<see cref="ModelKit.BFloat16"/>).</summary>
     BFloat16 = 16,
+    /// <summary>
+    /// Binary elements (<see cref="System.ReadOnlyMemory{T}"/> of <see cref="byte"/> each): an encoded image, a file — the Open
+    /// Inference Protocol's <c>BYTES</c> when its elements are raw bytes rather than UTF-8 text. Not an ONNX type (ONNX Runtime
+    /// cannot run it); protocol backends (remote endpoints, served pipelines) carry it.
+    /// </summary>
+    Binary = 256,
 }

@@ -23,6 +23,7 @@ public static class TensorElementTypes
         if (typeof(T) == typeof(string)) return TensorElementType.String;
         if (typeof(T) == typeof(Half)) return TensorElementType.Float16;
         if (typeof(T) == typeof(BFloat16)) return TensorElementType.BFloat16;
+        if (typeof(T) == typeof(ReadOnlyMemory<byte>)) return TensorElementType.Binary;
         return TensorElementType.Undefined;
     }
 
@@ -53,6 +54,7 @@ public static class TensorElementTypes
         TensorElementType.String => "string",
         TensorElementType.Float16 => "System.Half",
         TensorElementType.BFloat16 => "ModelKit.BFloat16",
+        TensorElementType.Binary => "System.ReadOnlyMemory<byte>",
         _ => "undefined",
     };
 
@@ -73,6 +75,7 @@ public static class TensorElementTypes
         TensorElementType.String => "STRING",
         TensorElementType.Float16 => "FLOAT16",
         TensorElementType.BFloat16 => "BFLOAT16",
+        TensorElementType.Binary => "BINARY",
         _ => "UNDEFINED",
     };
 
@@ -93,6 +96,7 @@ public static class TensorElementTypes
         TensorElementType.String => TensorBuffer.FromArray(CreateStrings(length)),
         TensorElementType.Float16 => TensorBuffer.FromArray(new Half[length]),
         TensorElementType.BFloat16 => TensorBuffer.FromArray(new BFloat16[length]),
+        TensorElementType.Binary => TensorBuffer.FromArray(new ReadOnlyMemory<byte>[length]),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unsupported tensor element type."),
     };
 

@@ -1,0 +1,82 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using ModelKit.Audio.Vad;
+using ModelKit.Remote;
+
+namespace ModelKit.Benchmarks;
+
+/// <summary>
+/// Silero VAD v5 over server-side sequences: a loopback ModelKit server serving the folder <c>modelkit pull silero-vad</c> writes
+/// (state kept by the server, frames of concurrent streams batched across sequences), and <see cref="VoiceActivityDetector.ForSequences"/>
+/// as the client (only audio on the wire). Each stream is the 10 s of 16 kHz audio of <see cref="VadBenchmarks"/> in 4,096-sample
+/// chunks (313 frames); real-time factor = mean / (10 s × streams) when the streams run at once.
+/// </summary>
+[MemoryDiagnoser]
+public class VadSequenceBenchmarks
+{
+    private readonly string _repository = Path.Combine(Path.GetTempPath(), $"modelkit-bench-vad-{Environment.ProcessId}");
+    private LoopbackServer _server = null!;
+    private ServiceProvider _provider = null!;
+    private VoiceActivityDetector _detector = null!;
+    private float[] _audio = [];
+
+    [Params("rest-binary", "grpc")]
+    public string Protocol { get; set; } = "rest-binary";
+
+    [Params(1, 8)]
+    public int Streams { get; set; } = 1;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        SileroVadModels.WriteServableAsync(_repository).GetAwaiter().GetResult();
+        _server = LoopbackServer.Start(static _ => { }, o => o.RepositoryPath = _repository);
+        var services = new ServiceCollection();
+        services.AddModelKit(kit => kit.AddRemote().AddModel(SileroVadModels.ModelName, o =>
+        {
+            o.Endpoint = Protocol == "grpc" ? _server.Grpc : _server.Rest;
+            o.Protocol = Protocol;
+        }));
+        _provider = services.BuildServiceProvider();
+        var backend = (ISequenceBackend)_provider.GetRequiredService<ModelRegistry>().GetBackend(SileroVadModels.ModelName);
+        _detector = VoiceActivityDetector.ForSequences(backend);
+        var random = new Random(1);
+        _audio = Enumerable.Range(0, 160_000).Select(i => (float)(0.3 * Math.Sin(2 * Math.PI * 440 * i / 16000.0) + 0.05 * (random.NextDouble() - 0.5))).ToArray();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _provider.Dispose();
+        _server.Dispose();
+        Directory.Delete(_repository, recursive: true);
+    }
+
+    [Benchmark(Description = "VAD over server-side sequences: 10 s of 16 kHz audio per stream")]
+    public async Task<int> TenSecondsPerStream()
+    {
+        var counts = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => Stream()));
+        return counts.Sum();
+    }
+
+    private async Task<int> Stream()
+    {
+        int n = 0;
+        await foreach (var _ in _detector.DetectAsync(Chunks(), 16_000))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<float>> Chunks()
+    {
+        for (int i = 0; i < _audio.Length; i += 4096)
+        {
+            yield return _audio.AsMemory(i, Math.Min(4096, _audio.Length - i));
+        }
+
+        await Task.CompletedTask;
+    }
+}
