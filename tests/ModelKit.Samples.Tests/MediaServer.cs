@@ -47,14 +47,10 @@ public sealed class MediaServer : IAsyncLifetime
             .AddModel(PaddleOcrModels.DetectorName, o => o.Path = ocr.Detector)
             .AddModel(PaddleOcrModels.ClassifierName, o => o.Path = ocr.Classifier)
             .AddModel(PaddleOcrModels.RecognizerName, o => o.Path = ocr.Recognizer)
-<<<<<<< HEAD
             .AddModel(SileroVadModels.ModelName, o => o.Path = vad)
             .AddOcrPipelineModel(ocr));
-=======
-            .AddModel(SileroVadModels.ModelName, o => o.Path = vad));
         await SileroVadModels.WriteServableAsync(_repository.Root);
         SequenceHost = await TestHost.StartAsync(o => o.RepositoryPath = _repository.Root);
->>>>>>> seq3
     }
 
     public async Task DisposeAsync()
