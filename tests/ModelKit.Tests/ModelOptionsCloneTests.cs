@@ -28,7 +28,7 @@ public sealed class ModelOptionsCloneTests
         TensorRtCachePath = "/trt",
         WarmupRuns = 4,
         ReloadOnChange = true,
-        Batching = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMilliseconds(5), PreferredBatchSizes = [4, 8], MaxQueueSize = 99 },
+        Batching = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMilliseconds(5), PreferredBatchSizes = [4, 8], MaxQueueSize = 99, ConcurrentBatches = 3 },
         Fallback = new FallbackOptions { Path = "/fallback.onnx" },
         Processing = new ProcessingOptions { Kind = "ocr" },
     };
@@ -55,6 +55,7 @@ public sealed class ModelOptionsCloneTests
         Assert.Equal(TimeSpan.FromMilliseconds(5), local.Batching.MaxQueueDelay);
         Assert.Equal([4, 8], local.Batching.PreferredBatchSizes);
         Assert.Equal(99, local.Batching.MaxQueueSize);
+        Assert.Equal(3, local.Batching.ConcurrentBatches);
     }
 
     [Fact]
@@ -101,9 +102,23 @@ public sealed class ModelOptionsCloneTests
                 Assert.Equal(items.Cast<object>(), ((System.Collections.IEnumerable)copied!).Cast<object>());
                 Assert.NotSame(fromSource, copied);
             }
-            else if (fromSource is BatchingOptions)
+            else if (fromSource is BatchingOptions batching)
             {
                 Assert.NotSame(fromSource, copied);
+                var batchingDefaults = new BatchingOptions();
+                foreach (var setting in typeof(BatchingOptions).GetProperties().Where(static p => p.CanWrite))
+                {
+                    object? value = setting.GetValue(batching);
+                    object? copiedValue = setting.GetValue(copied);
+                    if (value is System.Collections.IEnumerable list)
+                    {
+                        Assert.Equal(list.Cast<object>(), ((System.Collections.IEnumerable)copiedValue!).Cast<object>());
+                        continue;
+                    }
+
+                    Assert.False(Equals(value, setting.GetValue(batchingDefaults)), $"Batching.{setting.Name}: set it to a non-default value in Everything()");
+                    Assert.Equal(value, copiedValue);
+                }
             }
             else
             {

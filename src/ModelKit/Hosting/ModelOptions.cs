@@ -111,6 +111,7 @@ public sealed class ModelOptions
                     MaxQueueDelay = batching.MaxQueueDelay,
                     PreferredBatchSizes = new List<int>(batching.PreferredBatchSizes),
                     MaxQueueSize = batching.MaxQueueSize,
+                    ConcurrentBatches = batching.ConcurrentBatches,
                 }
                 : null,
         };
