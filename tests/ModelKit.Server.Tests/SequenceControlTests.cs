@@ -218,6 +218,7 @@ public sealed class SequenceControlTests : IAsyncDisposable
         var third = await InferAsync(host, 3, 3, start: true);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, third.Status);
         Assert.Contains("2 sequences open", third.Error, StringComparison.Ordinal);
+        Assert.Contains("sequence_batching.oldest.max_candidate_sequences = 2", third.Error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -111,7 +111,7 @@ internal sealed class SequenceBatcher : IDisposable
                 if (_live.Count >= _config.MaxSequences)
                 {
                     throw new SequenceLimitException(
-                        $"Model '{_model}' has {_live.Count} sequences open, its limit (sequence_batching.max_sequences = {_config.MaxSequences}); sequence {request.Id} was not started. Retry later or on another replica; end sequences with sequence_end so their slots free at once.");
+                        $"Model '{_model}' has {_live.Count} sequences open, its limit ({_config.MaxSequencesField} = {_config.MaxSequences}); sequence {request.Id} was not started. Retry later or on another replica; end sequences with sequence_end so their slots free at once.");
                 }
 
                 slot = new Slot(request.Id, _layout.States);

@@ -37,6 +37,9 @@ public sealed class SequenceBatchingConfig
     /// <summary>The most sequences open at once (<c>max_sequences</c>); a start past it is answered 503.</summary>
     public int MaxSequences { get; init; } = 1024;
 
+    /// <summary>The config.json field that set <see cref="MaxSequences"/>, named in the 503 past it.</summary>
+    internal string MaxSequencesField { get; init; } = "sequence_batching.max_sequences";
+
     /// <summary>The most chunks (one per sequence) stacked into one run (<c>max_batch_size</c>).</summary>
     public int MaxBatchSize { get; init; } = 32;
 
@@ -196,6 +199,7 @@ public sealed class SequenceBatchingConfig
             MaxSequences = candidates is not null
                 ? Positive(model, $"{at}.oldest.max_candidate_sequences", candidates, 1024)
                 : Positive(model, $"{at}.max_sequences", section["max_sequences"], 1024),
+            MaxSequencesField = candidates is not null ? "sequence_batching.oldest.max_candidate_sequences" : "sequence_batching.max_sequences",
             MaxBatchSize = Positive(model, $"{at}.max_batch_size", section["max_batch_size"], 32),
             // Triton's direct strategy waits only when minimum_slot_utilization asks for it; oldest (and ModelKit's top-level field) default to 500 µs.
             MaxQueueDelay = delay is not null
