@@ -40,8 +40,7 @@ public class VadSequenceBenchmarks
         _provider = services.BuildServiceProvider();
         var backend = (ISequenceBackend)_provider.GetRequiredService<ModelRegistry>().GetBackend(SileroVadModels.ModelName);
         _detector = VoiceActivityDetector.ForSequences(backend);
-        var random = new Random(1);
-        _audio = Enumerable.Range(0, 160_000).Select(i => (float)(0.3 * Math.Sin(2 * Math.PI * 440 * i / 16000.0) + 0.05 * (random.NextDouble() - 0.5))).ToArray();
+        _audio = VadStream.TenSeconds();
     }
 
     [GlobalCleanup]
@@ -55,28 +54,7 @@ public class VadSequenceBenchmarks
     [Benchmark(Description = "VAD over server-side sequences: 10 s of 16 kHz audio per stream")]
     public async Task<int> TenSecondsPerStream()
     {
-        var counts = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => Stream()));
+        var counts = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => VadStream.CountSegmentsAsync(_detector, _audio)));
         return counts.Sum();
-    }
-
-    private async Task<int> Stream()
-    {
-        int n = 0;
-        await foreach (var _ in _detector.DetectAsync(Chunks(), 16_000))
-        {
-            n++;
-        }
-
-        return n;
-    }
-
-    private async IAsyncEnumerable<ReadOnlyMemory<float>> Chunks()
-    {
-        for (int i = 0; i < _audio.Length; i += 4096)
-        {
-            yield return _audio.AsMemory(i, Math.Min(4096, _audio.Length - i));
-        }
-
-        await Task.CompletedTask;
     }
 }
