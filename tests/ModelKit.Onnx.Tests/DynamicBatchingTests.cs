@@ -146,8 +146,12 @@ public sealed class DynamicBatchingTests
     [Fact]
     public async Task A_caller_canceled_while_its_batch_gathers_is_answered_at_once_and_the_others_still_run()
     {
-        using var inner = TestModels.Load(TestModels.Linear());
-        using var backend = new BatchingBackend(inner, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelay = TimeSpan.FromSeconds(1) });
+        // The batch runs only when a second caller joins (or after a minute): the canceled caller must be answered
+        // while it gathers, with no clock in the test — the batcher's "collected" measurement says when it gathers.
+        const string Model = "linear-cancel-while-gathering";
+        using var collected = new QueueDelayWatch(Model);
+        using var inner = TestModels.Load(TestModels.Linear(), Model);
+        using var backend = new BatchingBackend(inner, new BatchingOptions { MaxBatchSize = 2, MaxQueueDelay = TimeSpan.FromMinutes(1) });
         using var runner = backend.Bind(SingleRow());
 
         using var cts = new CancellationTokenSource();
@@ -158,13 +162,13 @@ public sealed class DynamicBatchingTests
             canceled.SetInput(0, Row(1));
             kept.SetInput(0, Row(2));
             var canceledRun = runner.RunAsync(canceled, cts.Token).AsTask();
-            var keptRun = runner.RunAsync(kept).AsTask();
-            Assert.False(keptRun.IsCompleted, "the batch ran before it gathered");
+            await collected.First.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(canceledRun.IsCompleted, "the batch ran before it gathered");
             cts.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceledRun);
-            // Answered while its batch still gathers (the batch waits its full queue delay for more callers).
-            Assert.False(keptRun.IsCompleted, "the canceled caller was answered only after its batch ran");
-            await keptRun;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceledRun.WaitAsync(TimeSpan.FromSeconds(30)));
+
+            // The second caller fills the batch the canceled caller was gathered into; it runs without it.
+            await runner.RunAsync(kept).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(TestModels.LinearReference(Row(2)), kept.GetArray<float>(0));
         }
         finally
@@ -172,20 +176,28 @@ public sealed class DynamicBatchingTests
             runner.Return(kept);
         }
 
-        // The canceled call goes back to the pool and serves the next caller correctly.
+        // The canceled call goes back to the pool and serves the next callers correctly (two at a time fill a batch).
         runner.Return(canceled);
-        for (int k = 0; k < 3; k++)
+        for (int round = 0; round < 3; round++)
         {
-            var call = runner.Rent();
+            var pair = new[] { runner.Rent(), runner.Rent() };
+            if (round == 0)
+            {
+                Assert.Contains(canceled, pair);
+            }
+
             try
             {
-                call.SetInput(0, Row(10 + k));
-                await runner.RunAsync(call);
-                Assert.Equal(TestModels.LinearReference(Row(10 + k)), call.GetArray<float>(0));
+                pair[0].SetInput(0, Row(10 + round));
+                pair[1].SetInput(0, Row(20 + round));
+                await Task.WhenAll(runner.RunAsync(pair[0]).AsTask(), runner.RunAsync(pair[1]).AsTask()).WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(TestModels.LinearReference(Row(10 + round)), pair[0].GetArray<float>(0));
+                Assert.Equal(TestModels.LinearReference(Row(20 + round)), pair[1].GetArray<float>(0));
             }
             finally
             {
-                runner.Return(call);
+                runner.Return(pair[1]);
+                runner.Return(pair[0]);
             }
         }
     }
@@ -260,5 +272,38 @@ public sealed class DynamicBatchingTests
 
         private long Inner(MetricCollector<long> collector) =>
             collector.Tagged("model", model).Where(static m => Equals(m.Tags.GetValueOrDefault("backend"), "onnxruntime")).Sum();
+    }
+
+    /// <summary>Completes when the batcher first takes a call of one model into a batch (its queue-delay measurement).</summary>
+    private sealed class QueueDelayWatch : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public QueueDelayWatch(string model)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ModelKitMetrics.MeterName && instrument.Name == "modelkit.batch.queue_delay")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "model" && Equals(tag.Value, model))
+                    {
+                        _first.TrySetResult();
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public Task First => _first.Task;
+
+        public void Dispose() => _listener.Dispose();
     }
 }
