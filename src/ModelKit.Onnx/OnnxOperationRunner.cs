@@ -273,6 +273,12 @@ internal sealed class OnnxOperationRunner : OperationRunner
             var bound = Operation.Outputs[o];
             string name = Operation.OutputNames[o];
             long[]? shape = bound.ElementType == TensorElementType.String ? null : ResolveOutputShape(call, o, state.OutputShapes[o]);
+            if (shape is null && call.OutputProvided[o] && bound.ElementType != TensorElementType.String && IsFixed(call.Outputs[o].Shape))
+            {
+                // The caller knows the run's shape (a destination supplied with it, e.g. the sequence batcher's state buffers).
+                shape = call.Outputs[o].Shape;
+            }
+
             if (shape is null)
             {
                 // Shape only known after the run: ONNX Runtime allocates, and the result is copied out.
@@ -412,6 +418,19 @@ internal sealed class OnnxOperationRunner : OperationRunner
         }
 
         return new TensorValue(shape, target);
+    }
+
+    private static bool IsFixed(long[] shape)
+    {
+        foreach (long dim in shape)
+        {
+            if (dim < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private long[]? ResolveOutputShape(InferenceCall call, int o, long[]? cached)

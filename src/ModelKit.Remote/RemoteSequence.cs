@@ -24,6 +24,11 @@ public sealed class RemoteSequence : IModelSequence
     private readonly SemaphoreSlim _order = new(1, 1);
     private readonly List<InferRequestedOutput> _outputs;
     private readonly bool _binary;
+
+    // Reused by every request of the sequence (one at a time, under _order; the transports keep nothing of a request once it
+    // is answered): the request itself and its sequence parameters, one dictionary per combination of start and end flags.
+    private readonly InferenceRequest _request = new();
+    private readonly Dictionary<string, ParameterValue>?[] _parameters = new Dictionary<string, ParameterValue>?[4];
     private bool _started;
     private string? _ended;
 
@@ -63,12 +68,14 @@ public sealed class RemoteSequence : IModelSequence
             ThrowIfEnded();
             var request = NewRequest(end);
             request.Outputs = _outputs;
-            foreach (var input in inputs)
+            for (int i = 0; i < inputs.Count; i++)
             {
+                var input = inputs[i];
                 request.Inputs.Add(new InferTensor(input.Name, input.Value) { Binary = _binary });
             }
 
             using var response = await SendAsync(request, end, cancellationToken).ConfigureAwait(false);
+            request.Inputs.Clear(); // the caller's tensors are not kept alive by the sequence
             var outputs = new NamedTensor[response.Response.Outputs.Count];
             for (int i = 0; i < outputs.Length; i++)
             {
@@ -151,20 +158,32 @@ public sealed class RemoteSequence : IModelSequence
         return id;
     }
 
+    /// <summary>The sequence's request, emptied, with the parameters of its next request (<c>sequence_id</c>, and the start and end flags).</summary>
     private InferenceRequest NewRequest(bool end)
     {
-        var parameters = new Dictionary<string, ParameterValue>(StringComparer.Ordinal) { ["sequence_id"] = _id };
-        if (!_started)
+        int kind = (_started ? 0 : 1) | (end ? 2 : 0);
+        var parameters = _parameters[kind];
+        if (parameters is null)
         {
-            parameters["sequence_start"] = ParameterValue.FromBool(true);
+            parameters = new Dictionary<string, ParameterValue>(StringComparer.Ordinal) { ["sequence_id"] = _id };
+            if (!_started)
+            {
+                parameters["sequence_start"] = ParameterValue.FromBool(true);
+            }
+
+            if (end)
+            {
+                parameters["sequence_end"] = ParameterValue.FromBool(true);
+            }
+
+            _parameters[kind] = parameters;
         }
 
-        if (end)
-        {
-            parameters["sequence_end"] = ParameterValue.FromBool(true);
-        }
-
-        return new InferenceRequest { Parameters = parameters };
+        var request = _request;
+        request.Inputs.Clear();
+        request.Outputs = null;
+        request.Parameters = parameters;
+        return request;
     }
 
     private async Task<RemoteResponse> SendAsync(InferenceRequest request, bool end, CancellationToken cancellationToken)

@@ -21,6 +21,9 @@ internal sealed class RestTransport : RemoteTransport
     private readonly Uri _inferUri;
     private readonly Uri _metadataUri;
     private readonly AuthenticationHeaderValue? _authorization;
+    private const int MaxPooledTimeouts = 256;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<CancellationTokenSource> _timeouts = new();
+    private int _pooledTimeouts;
 
     public RestTransport(RemoteTarget target, HttpClient http)
         : base(target)
@@ -60,9 +63,9 @@ internal sealed class RestTransport : RemoteTransport
         using var message = RestInferenceCodec.EncodeRequest(request);
         using var httpRequest = NewRequest(HttpMethod.Post, _inferUri);
         httpRequest.Content = new EncodedMessageContent(message);
-        if (message.InferenceHeaderContentLength is { } headerLength)
+        if (message.InferenceHeaderContentLengthText is { } headerLength)
         {
-            httpRequest.Headers.TryAddWithoutValidation(ProtocolNames.InferenceHeaderContentLength, headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            httpRequest.Headers.TryAddWithoutValidation(ProtocolNames.InferenceHeaderContentLength, headerLength);
         }
 
         using var activity = RemoteActivitySource.StartRest(Target, _inferUri);
@@ -97,7 +100,7 @@ internal sealed class RestTransport : RemoteTransport
             throw error;
         }
 
-        var (body, length) = await ReadBodyAsync(ReadPooledAsync, response.Content, "inference", cancellationToken).ConfigureAwait(false);
+        var (body, length) = await ReadInferenceBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             string? header = response.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out var values)
@@ -127,6 +130,11 @@ internal sealed class RestTransport : RemoteTransport
     public override void Dispose()
     {
         _http.Dispose(); // a factory client: its pooled handler stays with the factory
+        while (_timeouts.TryDequeue(out var timeout))
+        {
+            timeout.Dispose();
+        }
+
         base.Dispose();
     }
 
@@ -207,6 +215,64 @@ internal sealed class RestTransport : RemoteTransport
         }
     }
 
+    /// <summary>
+    /// <see cref="ReadBodyAsync{T}"/> for inference responses, read into a pooled array with a pooled timeout source (a
+    /// sequence sends one request per audio frame: nothing is allocated per response for the timeout).
+    /// </summary>
+    private async ValueTask<(byte[] Body, int Length)> ReadInferenceBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var timeout = RentTimeout();
+        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        try
+        {
+            timeout.CancelAfter(Target.Timeout);
+            return await ReadPooledAsync(content, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut("inference response body", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new RemoteInferenceException(Target.ModelName, Target.EndpointText,
+                $"the connection was lost while reading the inference response: {ex.Message}", innerException: ex)
+            { Kind = RemoteFailureKind.ConnectionLost };
+        }
+        finally
+        {
+            link.Dispose(); // waits for a running cancel callback, so the source is settled before it is reused
+            ReturnTimeout(timeout);
+        }
+    }
+
+    private CancellationTokenSource RentTimeout()
+    {
+        if (_timeouts.TryDequeue(out var timeout))
+        {
+            Interlocked.Decrement(ref _pooledTimeouts);
+            return timeout;
+        }
+
+        return new CancellationTokenSource();
+    }
+
+    private void ReturnTimeout(CancellationTokenSource timeout)
+    {
+        // A source that fired (timed out, canceled) cannot be reset; nor is one kept past the pool's bound.
+        if (timeout.TryReset())
+        {
+            if (Interlocked.Increment(ref _pooledTimeouts) <= MaxPooledTimeouts)
+            {
+                _timeouts.Enqueue(timeout);
+                return;
+            }
+
+            Interlocked.Decrement(ref _pooledTimeouts);
+        }
+
+        timeout.Dispose();
+    }
+
     private RemoteInferenceException TimedOut(string what, Exception inner) =>
         new(Target.ModelName, Target.EndpointText, $"the {what} request timed out (Timeout {Target.Timeout.TotalSeconds:0.###} s per attempt)", innerException: inner)
         { Kind = RemoteFailureKind.Timeout };
@@ -246,7 +312,7 @@ internal sealed class RestTransport : RemoteTransport
     }
 
     /// <summary>Reads the whole body into an array rented from the shared pool (the caller returns it).</summary>
-    private static async Task<(byte[] Body, int Length)> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async ValueTask<(byte[] Body, int Length)> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
     {
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))

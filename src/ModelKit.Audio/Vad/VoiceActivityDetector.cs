@@ -211,14 +211,22 @@ public sealed class VoiceActivityDetector
     }
 
     /// <summary>The recurrent state kept by the server: one sequence per stream; the 64-sample context is audio, sent here.</summary>
-    private sealed class SequenceScorer(IModelSequence sequence) : FrameScorer
+    private sealed class SequenceScorer : FrameScorer
     {
+        private readonly IModelSequence _sequence;
         private readonly float[] _input = new float[SileroVad.InputSamples];
+        private readonly NamedTensor[] _inputs; // over _input, whose contents change frame by frame: one list for the whole stream
+
+        public SequenceScorer(IModelSequence sequence)
+        {
+            _sequence = sequence;
+            _inputs = [new NamedTensor("input", TensorValue.Create(_input, 1, SileroVad.InputSamples))];
+        }
 
         public override async ValueTask<float> ScoreAsync(float[] frame, CancellationToken cancellationToken)
         {
             frame.AsSpan().CopyTo(_input.AsSpan(SileroVad.ContextSamples));
-            var outputs = await sequence.RunAsync([new NamedTensor("input", TensorValue.Create(_input, 1, SileroVad.InputSamples))], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var outputs = await _sequence.RunAsync(_inputs, cancellationToken: cancellationToken).ConfigureAwait(false);
             _input.AsSpan(SileroVad.InputSamples - SileroVad.ContextSamples).CopyTo(_input);
             foreach (var output in outputs)
             {
@@ -232,6 +240,6 @@ public sealed class VoiceActivityDetector
                 $"the server's answer has no FP32 'output' of one element (got {string.Join(", ", outputs.Select(static o => $"'{o.Name}' {o.Value}"))}); is the served model Silero VAD v5 with sequence_batching?");
         }
 
-        public override ValueTask DisposeAsync() => sequence.DisposeAsync();
+        public override ValueTask DisposeAsync() => _sequence.DisposeAsync();
     }
 }

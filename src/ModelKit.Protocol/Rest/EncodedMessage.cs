@@ -37,6 +37,12 @@ public sealed class EncodedMessage : IDisposable
     /// <summary>The value of the <c>Inference-Header-Content-Length</c> header, or null when the body is JSON only.</summary>
     public int? InferenceHeaderContentLength => HasBinaryData ? _json.WrittenCount : null;
 
+    /// <summary>
+    /// <see cref="InferenceHeaderContentLength"/> as the header's text (decimal), or null when the body is JSON only. The texts of
+    /// JSON parts up to 64 KiB are made once per process and shared, so setting the header allocates nothing per message.
+    /// </summary>
+    public string? InferenceHeaderContentLengthText => HasBinaryData ? HeaderText(_json.WrittenCount) : null;
+
     /// <summary>The whole body's length.</summary>
     public long ContentLength { get; }
 
@@ -102,4 +108,17 @@ public sealed class EncodedMessage : IDisposable
 
     /// <summary>Returns the pooled buffers that hold the encoded message; the message must not be written afterwards.</summary>
     public void Dispose() => _json.Dispose();
+
+    private static readonly string?[] HeaderTexts = new string?[(64 * 1024 / 8) + 1];
+
+    private static string HeaderText(int length)
+    {
+        // Padded JSON parts are multiples of 8 bytes.
+        if (length % 8 != 0 || length / 8 >= HeaderTexts.Length)
+        {
+            return length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return HeaderTexts[length / 8] ??= length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

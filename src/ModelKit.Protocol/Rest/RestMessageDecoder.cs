@@ -79,17 +79,17 @@ internal static class RestMessageDecoder
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    message.Parameters = RestParameters.Read(ref reader, "the " + shape.Name, shape.ParameterFlag, out message.Flag, shape.Lenient);
+                    message.Parameters = RestParameters.Read(ref reader, shape.ParametersOwner, -1, shape.ParameterFlag, out message.Flag, shape.Lenient);
                 }
                 else if (reader.ValueTextEquals("model_name"u8))
                 {
                     reader.Read();
-                    message.ModelName = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"model_name\"") : RestJson.ReadStringOrSkip(ref reader);
+                    message.ModelName = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"model_name\"", repeats: true) : RestJson.ReadStringOrSkip(ref reader);
                 }
                 else if (reader.ValueTextEquals("model_version"u8))
                 {
                     reader.Read();
-                    message.ModelVersion = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"model_version\"") : RestJson.ReadStringOrSkip(ref reader);
+                    message.ModelVersion = shape.Lenient ? RestJson.ReadOptionalString(ref reader, "\"model_version\"", repeats: true) : RestJson.ReadStringOrSkip(ref reader);
                 }
                 else
                 {
@@ -162,12 +162,12 @@ internal static class RestMessageDecoder
             if (reader.ValueTextEquals("name"u8))
             {
                 reader.Read();
-                name = RestJson.ReadString(ref reader, $"the name of {kind} {index}");
+                name = RestJson.ReadName(ref reader, "name", kind, index);
             }
             else if (reader.ValueTextEquals("datatype"u8))
             {
                 reader.Read();
-                datatype = RestJson.ReadString(ref reader, $"the datatype of {kind} {index}");
+                datatype = RestJson.ReadName(ref reader, "datatype", kind, index);
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
@@ -177,7 +177,7 @@ internal static class RestMessageDecoder
             else if (reader.ValueTextEquals("parameters"u8))
             {
                 reader.Read();
-                parameters = RestParameters.Read(ref reader, $"{kind} {index}", ProtocolNames.BinaryDataSize, out binarySizeParameter, lenient);
+                parameters = RestParameters.Read(ref reader, kind, index, ProtocolNames.BinaryDataSize, out binarySizeParameter, lenient);
             }
             else if (reader.ValueTextEquals("data"u8))
             {
@@ -193,20 +193,21 @@ internal static class RestMessageDecoder
             }
         }
 
-        string label = RestJson.Capitalize(name is null ? $"{kind} {index}" : $"{kind} '{name}'");
+        // The tensor as errors name it (formatted only for an error).
+        string Label() => RestJson.Capitalize(name is null ? $"{kind} {index}" : $"{kind} '{name}'");
         if (name is null || name.Length == 0)
         {
-            throw new ProtocolException(ProtocolErrorKind.MissingField, $"{label} has no \"name\".");
+            throw new ProtocolException(ProtocolErrorKind.MissingField, $"{Label()} has no \"name\".");
         }
 
         if (datatype is null)
         {
-            throw new ProtocolException(ProtocolErrorKind.MissingField, $"{label} has no \"datatype\".");
+            throw new ProtocolException(ProtocolErrorKind.MissingField, $"{Label()} has no \"datatype\".");
         }
 
         if (shape is null)
         {
-            throw new ProtocolException(ProtocolErrorKind.MissingField, $"{label} has no \"shape\".");
+            throw new ProtocolException(ProtocolErrorKind.MissingField, $"{Label()} has no \"shape\".");
         }
 
         var type = InferenceDataTypes.GetElementType(datatype, name);
@@ -216,7 +217,7 @@ internal static class RestMessageDecoder
             if (!sizeParameter.TryGetInt64(out long size) || size < 0)
             {
                 throw new ProtocolException(ProtocolErrorKind.InvalidFraming,
-                    $"{label}: \"{ProtocolNames.BinaryDataSize}\" must be a non-negative integer (got {sizeParameter}).");
+                    $"{Label()}: \"{ProtocolNames.BinaryDataSize}\" must be a non-negative integer (got {sizeParameter}).");
             }
 
             binarySize = size;
@@ -225,7 +226,7 @@ internal static class RestMessageDecoder
         if (hasData && binarySize is not null)
         {
             throw new ProtocolException(ProtocolErrorKind.InvalidFraming,
-                $"{label} has both \"data\" and \"{ProtocolNames.BinaryDataSize}\"; send its elements one way.");
+                $"{Label()} has both \"data\" and \"{ProtocolNames.BinaryDataSize}\"; send its elements one way.");
         }
 
         var tensor = new PendingTensor(name, type, shape, parameters, binarySize);
@@ -234,7 +235,7 @@ internal static class RestMessageDecoder
             if (!hasData)
             {
                 throw new ProtocolException(ProtocolErrorKind.MissingField,
-                    $"{label} has neither \"data\" nor a \"{ProtocolNames.BinaryDataSize}\" parameter.");
+                    $"{Label()} has neither \"data\" nor a \"{ProtocolNames.BinaryDataSize}\" parameter.");
             }
 
             // Each JSON element takes at least one byte, so a shape larger than the JSON cannot be satisfied: fail before allocating.
@@ -307,12 +308,12 @@ internal static class RestMessageDecoder
                 if (reader.ValueTextEquals("name"u8))
                 {
                     reader.Read();
-                    name = RestJson.ReadString(ref reader, $"the name of requested output {outputs.Count}");
+                    name = RestJson.ReadName(ref reader, "name", "requested output", outputs.Count);
                 }
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    parameters = RestParameters.Read(ref reader, $"requested output {outputs.Count}", ProtocolNames.BinaryData, out binary);
+                    parameters = RestParameters.Read(ref reader, "requested output", outputs.Count, ProtocolNames.BinaryData, out binary);
                 }
                 else
                 {
@@ -360,6 +361,7 @@ internal sealed class RestMessageShape
     public static readonly RestMessageShape Request = new()
     {
         Name = "request",
+        ParametersOwner = "the request",
         JsonName = "$inference_request",
         TensorsPropertyName = "inputs",
         TensorsProperty = "inputs"u8.ToArray(),
@@ -373,6 +375,7 @@ internal sealed class RestMessageShape
     public static readonly RestMessageShape Response = new()
     {
         Name = "response",
+        ParametersOwner = "the response",
         JsonName = "$inference_response",
         TensorsPropertyName = "outputs",
         TensorsProperty = "outputs"u8.ToArray(),
@@ -385,6 +388,9 @@ internal sealed class RestMessageShape
 
     /// <summary><c>request</c> or <c>response</c>, for messages.</summary>
     public required string Name { get; init; }
+
+    /// <summary><c>the request</c> or <c>the response</c>: the owner of the top-level <c>parameters</c>, for messages.</summary>
+    public required string ParametersOwner { get; init; }
 
     /// <summary>The protocol's name of the JSON object.</summary>
     public required string JsonName { get; init; }

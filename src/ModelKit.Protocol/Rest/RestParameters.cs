@@ -11,9 +11,10 @@ internal static class RestParameters
     /// <summary>
     /// Reads a <c>parameters</c> value (null or an object); <paramref name="extractName"/>'s value goes to <paramref name="extracted"/>.
     /// With <paramref name="lenient"/> (a response from another server), values that are not a string, number or boolean are
-    /// skipped instead of failing.
+    /// skipped instead of failing. Errors name the owner as <paramref name="owner"/> followed by <paramref name="ownerIndex"/> (when
+    /// not negative), formatted only then. Parameter names are read through <see cref="NameCache"/>.
     /// </summary>
-    public static Dictionary<string, ParameterValue>? Read(ref Utf8JsonReader reader, string owner, string? extractName, out ParameterValue? extracted, bool lenient = false)
+    public static Dictionary<string, ParameterValue>? Read(ref Utf8JsonReader reader, string owner, int ownerIndex, string? extractName, out ParameterValue? extracted, bool lenient = false)
     {
         extracted = null;
         if (reader.TokenType == JsonTokenType.Null)
@@ -23,13 +24,13 @@ internal static class RestParameters
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw RestJson.Malformed($"The parameters of {owner} must be a JSON object.");
+            throw RestJson.Malformed($"The parameters of {(ownerIndex < 0 ? owner : $"{owner} {ownerIndex}")} must be a JSON object.");
         }
 
         Dictionary<string, ParameterValue>? parameters = null;
         while (RestJson.NextProperty(ref reader))
         {
-            string key = reader.GetString()!;
+            string key = NameCache.Get(ref reader);
             reader.Read();
             if (lenient && reader.TokenType is JsonTokenType.Null or JsonTokenType.StartObject or JsonTokenType.StartArray)
             {

@@ -251,17 +251,31 @@ public sealed class ModelServer : IDisposable
     /// Runs one inference: resolves and holds the model version, checks the inputs against the model's signature, waits for an
     /// inference slot, runs, and returns the requested outputs (binary or JSON per the request's parameters).
     /// </summary>
-    public async ValueTask<InferenceResult> InferAsync(string? name, string? version, InferenceRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<InferenceResult> InferAsync(string? name, string? version, InferenceRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var served = _models.Acquire(name, version);
+        ServedModelVersion served;
         try
         {
-            if (served.Sequences is { } sequences)
-            {
-                return await InferSequenceAsync(served, sequences, request, cancellationToken).ConfigureAwait(false);
-            }
+            served = _models.Acquire(name, version);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<InferenceResult>(ex); // as before: failures come through the task
+        }
 
+        if (served.Sequences is { } sequences)
+        {
+            return InferSequenceAsync(served, sequences, request, cancellationToken); // releases the version itself
+        }
+
+        return InferAcquiredAsync(served, request, cancellationToken);
+    }
+
+    private async ValueTask<InferenceResult> InferAcquiredAsync(ServedModelVersion served, InferenceRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
             var runner = served.Runner;
             var outputIndices = ResolveOutputs(served, request);
             var call = runner.Rent();
@@ -385,35 +399,52 @@ public sealed class ModelServer : IDisposable
     /// chunk queued on the model's sequence batcher, which runs it with the sequence's state (stacked with other sequences'
     /// chunks). A request with <c>sequence_end</c> and no inputs only ends the sequence (a ModelKit extension; no outputs).
     /// </summary>
-    private async Task<InferenceResult> InferSequenceAsync(ServedModelVersion served, SequenceBatcher sequences, InferenceRequest request, CancellationToken cancellationToken)
+    private async ValueTask<InferenceResult> InferSequenceAsync(ServedModelVersion served, SequenceBatcher sequences, InferenceRequest request, CancellationToken cancellationToken)
     {
-        var sequence = SequenceRequest.Read(served.Name, request.Parameters);
-        var outputIndices = ResolveOutputs(served, request);
-        TensorValue[]? inputs = null;
-        if (request.Inputs.Count > 0 || !sequence.End)
+        try
         {
-            inputs = new TensorValue[served.Signature.Inputs.Count];
-            SetInputs(served, request, (i, value) => inputs[i] = value);
-        }
+            var sequence = SequenceRequest.Read(served.Name, request.Parameters);
+            var outputIndices = ResolveOutputs(served, request);
+            TensorValue[]? inputs = null;
+            if (request.Inputs.Count > 0 || !sequence.End)
+            {
+                inputs = new TensorValue[served.Signature.Inputs.Count];
+                SetInputs(served, request, new ArrayInputs(inputs));
+            }
 
-        long started = Stopwatch.GetTimestamp();
-        var outputs = await sequences.RunAsync(sequence, inputs, cancellationToken).ConfigureAwait(false);
-        double computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _metrics.Computed(served.Name, computeSeconds);
-        var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
-        if (inputs is null)
-        {
+            long started = Stopwatch.GetTimestamp();
+            var pending = sequences.Submit(sequence, inputs, cancellationToken);
+            TensorValue[] outputs;
+            try
+            {
+                outputs = await pending.Task.ConfigureAwait(false);
+            }
+            finally
+            {
+                pending.Dispose();
+            }
+
+            double computeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            _metrics.Computed(served.Name, computeSeconds);
+            var response = new InferenceResponse { ModelName = served.Name, ModelVersion = served.VersionText, Id = request.Id };
+            if (inputs is null)
+            {
+                return new InferenceResult(response, 0, computeSeconds);
+            }
+
+            for (int i = 0; i < outputIndices.Length; i++)
+            {
+                int index = outputIndices[i];
+                string outputName = served.Signature.Outputs[index].Name;
+                response.Outputs.Add(new InferTensor(outputName, outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+            }
+
             return new InferenceResult(response, 0, computeSeconds);
         }
-
-        for (int i = 0; i < outputIndices.Length; i++)
+        finally
         {
-            int index = outputIndices[i];
-            string outputName = served.Signature.Outputs[index].Name;
-            response.Outputs.Add(new InferTensor(outputName, outputs[index]) { Binary = request.WantsBinaryOutput(outputName) });
+            served.Release();
         }
-
-        return new InferenceResult(response, 0, computeSeconds);
     }
 
     private static int[] ResolveOutputs(ServedModelVersion served, InferenceRequest request)
@@ -421,13 +452,7 @@ public sealed class ModelServer : IDisposable
         var outputs = served.Signature.Outputs;
         if (request.Outputs is not { Count: > 0 } requested)
         {
-            var all = new int[outputs.Count];
-            for (int i = 0; i < all.Length; i++)
-            {
-                all[i] = i;
-            }
-
-            return all;
+            return served.AllOutputs;
         }
 
         var indices = new int[requested.Count];
@@ -443,13 +468,30 @@ public sealed class ModelServer : IDisposable
             indices[i] = index;
         }
 
-        return indices;
+        return indices.Length == 1 ? served.SingleOutputs[indices[0]] : indices;
     }
 
     private static void SetInputs(ServedModelVersion served, InferenceRequest request, InferenceCall call) =>
-        SetInputs(served, request, call.SetInput);
+        SetInputs(served, request, new CallInputs(call));
 
-    private static void SetInputs(ServedModelVersion served, InferenceRequest request, Action<int, TensorValue> set)
+    /// <summary>Where checked inputs go (a struct, so setting them allocates no delegate).</summary>
+    private interface IInputTarget
+    {
+        void Set(int index, TensorValue value);
+    }
+
+    private readonly struct CallInputs(InferenceCall call) : IInputTarget
+    {
+        public void Set(int index, TensorValue value) => call.SetInput(index, value);
+    }
+
+    private readonly struct ArrayInputs(TensorValue[] inputs) : IInputTarget
+    {
+        public void Set(int index, TensorValue value) => inputs[index] = value;
+    }
+
+    private static void SetInputs<TTarget>(ServedModelVersion served, InferenceRequest request, TTarget target)
+        where TTarget : struct, IInputTarget
     {
         var inputs = served.Signature.Inputs;
         foreach (var tensor in request.Inputs)
@@ -494,7 +536,7 @@ public sealed class ModelServer : IDisposable
                     $"Input '{info.Name}' has shape {TensorShape.Format(value.Shape)} but model '{served.Name}' expects {TensorShape.Format(info.Shape)} (-1: any size).");
             }
 
-            set(i, value);
+            target.Set(i, value);
         }
     }
 

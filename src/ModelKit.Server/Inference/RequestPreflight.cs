@@ -78,7 +78,7 @@ internal static class RequestPreflight
     public static void CheckRest(ServedModelVersion served, ReadOnlySpan<byte> json, ProtocolLimits limits)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth });
-        var shape = new List<long>();
+        var shape = CachedShape ??= new List<long>(8);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -114,11 +114,11 @@ internal static class RequestPreflight
                     {
                         if (reader.ValueTextEquals("name"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
                         {
-                            name = reader.GetString();
+                            name = KnownText(ref reader, served.Signature.Inputs) ?? reader.GetString();
                         }
                         else if (reader.ValueTextEquals("datatype"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
                         {
-                            datatype = reader.GetString();
+                            datatype = KnownDatatype(ref reader) ?? reader.GetString();
                         }
                         else if (reader.ValueTextEquals("shape"u8) && reader.Read())
                         {
@@ -153,6 +153,39 @@ internal static class RequestPreflight
         {
             // Malformed JSON (or text that is not UTF-8): the decoder reports it with its position.
         }
+    }
+
+    /// <summary>The shape list of this thread's scans (cleared per input).</summary>
+    [ThreadStatic]
+    private static List<long>? CachedShape;
+
+    /// <summary>The model's own string for the input name at the reader, or null when it names none of them (no string made).</summary>
+    private static string? KnownText(ref Utf8JsonReader reader, IReadOnlyList<TensorInfo> inputs)
+    {
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (reader.ValueTextEquals(inputs[i].Name))
+            {
+                return inputs[i].Name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The protocol's own string for the datatype at the reader, or null when it is not one.</summary>
+    private static string? KnownDatatype(ref Utf8JsonReader reader)
+    {
+        var all = InferenceDataTypes.All;
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (reader.ValueTextEquals(all[i]))
+            {
+                return all[i];
+            }
+        }
+
+        return null;
     }
 
     private static bool ReadShape(ref Utf8JsonReader reader, List<long> shape, ProtocolLimits limits)

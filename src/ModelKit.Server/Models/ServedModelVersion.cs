@@ -41,6 +41,8 @@ internal sealed class ServedModelVersion : RetirableResource
             FullSignature.Inputs.Select(static i => new TensorDescriptor(i.Name, i.ElementType, null, $"input '{i.Name}'")).ToArray(),
             FullSignature.Outputs.Select(static o => new TensorDescriptor(o.Name, o.ElementType, null, $"output '{o.Name}'")).ToArray());
         Runner = backend.Bind(operation);
+        AllOutputs = Enumerable.Range(0, Signature.Outputs.Count).ToArray();
+        SingleOutputs = AllOutputs.Select(static i => new[] { i }).ToArray();
         var binary = Signature.Inputs.Where(static i => i.ElementType == TensorElementType.Binary).Select(static i => i.Name).ToHashSet(StringComparer.Ordinal);
         BinaryInputs = binary.Count > 0 ? binary : null;
         if (SequenceLayout is not null)
@@ -48,6 +50,12 @@ internal sealed class ServedModelVersion : RetirableResource
             Sequences = new SequenceBatcher(name, SequenceLayout, sequences!, Runner, metrics);
         }
     }
+
+    /// <summary>The indices of every output of <see cref="Signature"/> (a request that names none); shared, never written.</summary>
+    public int[] AllOutputs { get; }
+
+    /// <summary>For each output of <see cref="Signature"/>, the one-element index list of a request that names only it; shared, never written.</summary>
+    public int[][] SingleOutputs { get; }
 
     /// <summary>The BYTES inputs whose elements are binary (<see cref="TensorElementType.Binary"/>), or null when none.</summary>
     public IReadOnlySet<string>? BinaryInputs { get; }

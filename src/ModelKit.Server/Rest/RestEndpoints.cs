@@ -150,9 +150,9 @@ internal sealed class RestEndpoints(
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = encoded.ContentType;
             response.ContentLength = encoded.ContentLength;
-            if (encoded.InferenceHeaderContentLength is { } jsonHeaderLength)
+            if (encoded.InferenceHeaderContentLengthText is { } jsonHeaderLength)
             {
-                response.Headers[ProtocolNames.InferenceHeaderContentLength] = jsonHeaderLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                response.Headers[ProtocolNames.InferenceHeaderContentLength] = jsonHeaderLength;
             }
 
             try

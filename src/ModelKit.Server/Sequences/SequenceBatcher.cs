@@ -33,6 +33,14 @@ internal sealed class SequenceBatcher : IDisposable
     private readonly Timer _reaper;
     private readonly long _maxDelayTicks;
     private readonly TensorBuffer[] _scratch;
+    private readonly TensorBuffer[] _outputScratch;
+    private readonly long[]?[] _inputShapes;
+    private readonly long[]?[] _rowShapes;
+    private readonly long[]?[] _stackedOutputShapes;
+    private readonly int[] _outputRowElements;
+    private readonly int[] _rowOf;
+    private readonly TensorValue[]?[] _results;
+    private readonly List<Chunk> _groupFinished = [];
     private readonly bool _direct;
     private readonly bool[] _rowsBound;
     private readonly Queue<Slot> _backlog = new();
@@ -51,6 +59,14 @@ internal sealed class SequenceBatcher : IDisposable
         _modelTag = new("model", model);
         _maxDelayTicks = (long)(config.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
         _scratch = new TensorBuffer[layout.Full.Inputs.Count];
+        _outputScratch = new TensorBuffer[layout.Full.Outputs.Count];
+        _inputShapes = new long[]?[layout.Full.Inputs.Count];
+        _rowShapes = new long[]?[layout.ClientOutputs.Length];
+        _stackedOutputShapes = new long[]?[layout.ClientOutputs.Length];
+        _rowOf = new int[layout.MaxBatchSize];
+        _results = new TensorValue[]?[layout.MaxBatchSize];
+        // Client outputs whose shape after dimension 0 is fixed get the batcher's buffer as their destination (no array per run).
+        _outputRowElements = layout.ClientOutputs.Select(i => RowElements(layout.Full.Outputs[i].Shape)).ToArray();
         _direct = config.Strategy == SequenceStrategy.Direct;
         _rowsBound = new bool[layout.MaxBatchSize];
         // Direct: run once enough slots are ready (minimum_slot_utilization; 0: one). Oldest: wait for a full (or preferred) batch.
@@ -86,6 +102,23 @@ internal sealed class SequenceBatcher : IDisposable
     /// <paramref name="inputs"/> is null; returns the client outputs in <see cref="SequenceLayout.Client"/> order.
     /// </summary>
     public async Task<TensorValue[]> RunAsync(SequenceRequest request, TensorValue[]? inputs, CancellationToken cancellationToken)
+    {
+        var pending = Submit(request, inputs, cancellationToken);
+        try
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            pending.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync"/> without its own task: queues the chunk and returns it; await <see cref="PendingChunk.Task"/>, then
+    /// dispose it (the caller's async method is the only one per request).
+    /// </summary>
+    public PendingChunk Submit(SequenceRequest request, TensorValue[]? inputs, CancellationToken cancellationToken)
     {
         if (_numericIdsOnly && request.Id.Text is not null)
         {
@@ -135,14 +168,19 @@ internal sealed class SequenceBatcher : IDisposable
             chunk.Registration = cancellationToken.UnsafeRegister(static (s, token) => ((Chunk)s!).TryCancel(token), chunk);
         }
 
-        try
-        {
-            return await chunk.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            chunk.Registration.Dispose();
-        }
+        return new PendingChunk(chunk);
+    }
+
+    /// <summary>A queued chunk: its outputs (client order) once it ran; dispose after awaiting to drop the cancellation registration.</summary>
+    public readonly struct PendingChunk : IDisposable
+    {
+        private readonly Chunk _chunk;
+
+        internal PendingChunk(Chunk chunk) => _chunk = chunk;
+
+        public Task<TensorValue[]> Task => _chunk.Task;
+
+        public void Dispose() => _chunk.Registration.Dispose();
     }
 
     /// <summary>Ends every open sequence (drain, unload): waiting chunks fail with <paramref name="error"/>; later requests get it too.</summary>
@@ -420,7 +458,19 @@ internal sealed class SequenceBatcher : IDisposable
 
     private void RunBatch(List<(Slot Slot, Chunk Chunk)> batch)
     {
-        // Chunks stack when their inputs have the same shapes (one shape per input for the whole run).
+        // Chunks stack when their inputs have the same shapes (one shape per input for the whole run); usually they all do.
+        bool same = true;
+        for (int i = 1; i < batch.Count && same; i++)
+        {
+            same = SameShapes(batch[0].Chunk.Inputs!, batch[i].Chunk.Inputs!);
+        }
+
+        if (same)
+        {
+            RunGroup(batch);
+            return;
+        }
+
         var groups = new List<List<(Slot, Chunk)>>();
         foreach (var item in batch)
         {
@@ -463,7 +513,7 @@ internal sealed class SequenceBatcher : IDisposable
             error = ex;
         }
 
-        var finished = new List<Chunk>();
+        var finished = _groupFinished;
         lock (_gate)
         {
             long now = Stopwatch.GetTimestamp();
@@ -486,7 +536,7 @@ internal sealed class SequenceBatcher : IDisposable
 
         foreach (var chunk in finished)
         {
-            if (error is not null && group.Exists(g => ReferenceEquals(g.Chunk, chunk)))
+            if (error is not null && Contains(group, chunk))
             {
                 chunk.TrySetException(error);
             }
@@ -495,6 +545,21 @@ internal sealed class SequenceBatcher : IDisposable
                 chunk.Finish();
             }
         }
+
+        finished.Clear();
+    }
+
+    private static bool Contains(List<(Slot Slot, Chunk Chunk)> group, Chunk chunk)
+    {
+        foreach (var item in group)
+        {
+            if (ReferenceEquals(item.Chunk, chunk))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Execute(List<(Slot Slot, Chunk Chunk)> group)
@@ -504,7 +569,7 @@ internal sealed class SequenceBatcher : IDisposable
         // Oldest: chunk b is row b. Direct: each chunk sits at its sequence's bound row; rows up to the highest are run, and rows
         // with no chunk are zeros with READY false (their outputs are dropped, their state untouched).
         int rows = count;
-        var rowOf = new int[count];
+        var rowOf = _rowOf;
         for (int b = 0; b < count; b++)
         {
             rowOf[b] = _direct ? group[b].Chunk.Row : b;
@@ -519,8 +584,7 @@ internal sealed class SequenceBatcher : IDisposable
             for (int k = 0; k < _layout.ClientInputs.Length; k++)
             {
                 int index = _layout.ClientInputs[k];
-                var shape = (long[])first[k].Shape.Clone();
-                shape[0] = rows;
+                var shape = StackedShape(ref _inputShapes[index], first[k].Shape, rows);
                 int per = first[k].Buffer.Length;
                 var buffer = Scratch(index, first[k].ElementType, per * rows);
                 int bytes = per * TensorElementTypes.SizeOf(first[k].ElementType);
@@ -563,14 +627,28 @@ internal sealed class SequenceBatcher : IDisposable
                     }
                 }
 
-                call.SetInput(state.Input, new TensorValue(state.ShapeFor(rows), buffer));
+                var stateShape = StateShape(ref _inputShapes[state.Input], state, rows);
+                call.SetInput(state.Input, new TensorValue(stateShape, buffer));
+                call.SetOutput(state.Output, OutputScratch(state.Output, state.ElementType, state.Outer * state.Inner * rows), stateShape);
+            }
+
+            // Outputs land in the batcher's buffers, bound once with their known shapes (nothing allocated per run).
+            for (int k = 0; k < _layout.ClientOutputs.Length; k++)
+            {
+                if (_outputRowElements[k] >= 0)
+                {
+                    int index = _layout.ClientOutputs[k];
+                    var declared = _layout.Full.Outputs[index].Shape;
+                    call.SetOutput(index, OutputScratch(index, _layout.Full.Outputs[index].ElementType, _outputRowElements[k] * rows),
+                        StackedShape(ref _stackedOutputShapes[k], declared, rows));
+                }
             }
 
             foreach (var control in _layout.Controls)
             {
                 var buffer = Scratch(control.Input, control.Control.ElementType, rows);
                 FillControl(control.Control, buffer, group, rowOf);
-                call.SetInput(control.Input, new TensorValue(control.ShapeFor(rows), buffer));
+                call.SetInput(control.Input, new TensorValue(ControlShape(ref _inputShapes[control.Input], control, rows), buffer));
             }
 
             foreach (var (index, value) in _layout.Constants)
@@ -582,7 +660,7 @@ internal sealed class SequenceBatcher : IDisposable
             BatchingMetrics.BatchSize.Record(count, _modelTag);
 
             // Read everything before keeping any state: a malformed answer leaves every sequence as it was.
-            var results = new TensorValue[count][];
+            var results = _results;
             for (int b = 0; b < count; b++)
             {
                 results[b] = new TensorValue[_layout.ClientOutputs.Length];
@@ -597,13 +675,12 @@ internal sealed class SequenceBatcher : IDisposable
                 }
 
                 int per = value.Buffer.Length / rows;
-                var shape = (long[])value.Shape.Clone();
-                shape[0] = 1;
+                var shape = StackedShape(ref _rowShapes[k], value.Shape, 1); // shared by the answers: shapes are never written
                 for (int b = 0; b < count; b++)
                 {
                     var own = TensorElementTypes.Allocate(value.ElementType, per);
                     value.Buffer.Slice(rowOf[b] * per, per).CopyTo(own);
-                    results[b][k] = new TensorValue((long[])shape.Clone(), own);
+                    results[b]![k] = new TensorValue(shape, own);
                 }
             }
 
@@ -639,6 +716,7 @@ internal sealed class SequenceBatcher : IDisposable
         }
         finally
         {
+            Array.Clear(_results);
             _runner.Return(call);
         }
     }
@@ -706,6 +784,71 @@ internal sealed class SequenceBatcher : IDisposable
         return buffer.Slice(0, length);
     }
 
+    private TensorBuffer OutputScratch(int index, TensorElementType type, int length)
+    {
+        var buffer = _outputScratch[index];
+        if (buffer.IsEmpty || buffer.Length < length || buffer.ElementType != type)
+        {
+            buffer = TensorElementTypes.Allocate(type, Math.Max(length, buffer.IsEmpty ? 0 : buffer.Length * 2));
+            _outputScratch[index] = buffer;
+        }
+
+        return buffer.Slice(0, length);
+    }
+
+    /// <summary><paramref name="shape"/> with dimension 0 = <paramref name="rows"/>: the cached array when it matches (shape arrays handed on are never written), else a new one cached.</summary>
+    private static long[] StackedShape(ref long[]? cached, long[] shape, int rows)
+    {
+        if (cached is { } known && known.Length == shape.Length && known[0] == rows && known.AsSpan(1).SequenceEqual(shape.AsSpan(1)))
+        {
+            return known;
+        }
+
+        var result = (long[])shape.Clone();
+        result[0] = rows;
+        cached = result;
+        return result;
+    }
+
+    private static long[] StateShape(ref long[]? cached, SequenceLayout.StateSlot state, int rows)
+    {
+        if (cached is { } known && known[state.BatchAxis] == rows)
+        {
+            return known;
+        }
+
+        cached = state.ShapeFor(rows);
+        return cached;
+    }
+
+    private static long[] ControlShape(ref long[]? cached, SequenceLayout.ControlSlot control, int rows)
+    {
+        if (cached is { } known && known[0] == rows)
+        {
+            return known;
+        }
+
+        cached = control.ShapeFor(rows);
+        return cached;
+    }
+
+    /// <summary>Elements per batch row of an output of <paramref name="shape"/> (dimension 0 the batch), or -1 when a later dimension is dynamic.</summary>
+    private static int RowElements(long[] shape)
+    {
+        long count = 1;
+        for (int d = 1; d < shape.Length; d++)
+        {
+            if (shape[d] < 0)
+            {
+                return -1;
+            }
+
+            count *= shape[d];
+        }
+
+        return shape.Length == 0 || count > int.MaxValue / 1024 ? -1 : (int)count;
+    }
+
     private static bool SameShapes(TensorValue[] left, TensorValue[] right)
     {
         for (int i = 0; i < left.Length; i++)
@@ -740,7 +883,7 @@ internal sealed class SequenceBatcher : IDisposable
     }
 
     /// <summary>One request's chunk: waiting → taken (will run) or canceled (will not).</summary>
-    private sealed class Chunk(TensorValue[]? inputs, bool start, bool end) : TaskCompletionSource<TensorValue[]>(TaskCreationOptions.RunContinuationsAsynchronously)
+    internal sealed class Chunk(TensorValue[]? inputs, bool start, bool end) : TaskCompletionSource<TensorValue[]>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         private int _state; // 0 waiting, 1 taken, 2 canceled
 

@@ -156,6 +156,31 @@ public sealed class InferenceCall
         SetOutput(index, destination.AsMemory());
     }
 
+    /// <summary>
+    /// Supplies caller-owned memory of the output's element type that output <paramref name="index"/> is written into, for callers
+    /// that hold untyped buffers (the sequence batcher's reused state and output buffers). <paramref name="shape"/>, when given,
+    /// is the shape the caller knows the run produces (all dimensions fixed; its element count the destination's length): a
+    /// backend that cannot infer the output's shape before the run binds the destination with it instead of allocating the output.
+    /// </summary>
+    internal void SetOutput(int index, TensorBuffer destination, long[]? shape = null)
+    {
+        var bound = Operation.Outputs[index];
+        if (destination.ElementType != bound.ElementType)
+        {
+            throw new TensorMismatchException(Operation.Descriptor.DisplayName, bound.Descriptor.Member, bound.Name,
+                TensorElementTypes.OnnxName(bound.ElementType), TensorElementTypes.OnnxName(destination.ElementType));
+        }
+
+        if (shape is not null && TensorShape.ElementCount(shape) != destination.Length)
+        {
+            throw new TensorMismatchException(Operation.Descriptor.DisplayName, bound.Descriptor.Member, bound.Name,
+                $"a destination of {TensorShape.ElementCount(shape)} elements (shape {TensorShape.Format(shape)})", $"{destination.Length} elements");
+        }
+
+        Outputs[index] = new TensorValue(shape ?? bound.Shape, destination);
+        OutputProvided[index] = true;
+    }
+
     /// <summary>Output <paramref name="index"/> as an array: the backend's own array when it fits exactly, else a copy.</summary>
     public T[] GetArray<T>(int index)
     {
