@@ -307,6 +307,60 @@ public sealed class ProtocolCodecTests
         Assert.Equal(TensorElementType.String, back.Outputs[0].ElementType);
     }
 
+    [Fact]
+    public void Repeated_names_decode_to_shared_strings_and_the_cache_stays_bounded()
+    {
+        // What a sequence sends 31 times a second: the same input, parameter names and output on every request.
+        static InferenceRequest Decode(string input, long id)
+        {
+            var request = new InferenceRequest { Parameters = new() { ["sequence_id"] = id, ["sequence_start"] = true } };
+            request.Inputs.Add(new InferTensor(input, TensorValue.Create(new float[] { 1f, 2f }, 1, 2)) { Binary = true });
+            request.Outputs = [new InferRequestedOutput("out-" + input, binaryData: true)];
+            using var encoded = RestInferenceCodec.EncodeRequest(request);
+            return RestInferenceCodec.DecodeRequest(encoded.ToArray(), encoded.InferenceHeaderContentLength);
+        }
+
+        var first = Decode("audio", 1);
+        var second = Decode("audio", 2);
+        Assert.Equal("audio", first.Inputs[0].Name);
+        Assert.Same(first.Inputs[0].Name, second.Inputs[0].Name);
+        Assert.Same(first.Outputs![0].Name, second.Outputs![0].Name);
+        Assert.Same(first.Parameters!.Keys.First(static k => k == "sequence_id"), second.Parameters!.Keys.First(static k => k == "sequence_id"));
+        Assert.True(second.Parameters["sequence_id"].TryGetInt64(out long id) && id == 2);
+
+        // Many other names (more than the cache holds) still decode right; a name seen again is shared again.
+        for (int i = 0; i < NameCache.Slots * 4; i++)
+        {
+            Assert.Equal($"other-{i}", Decode($"other-{i}", i + 1).Inputs[0].Name);
+        }
+
+        var again = Decode("audio", 3);
+        Assert.Equal("audio", again.Inputs[0].Name);
+        Assert.Same(again.Inputs[0].Name, Decode("audio", 4).Inputs[0].Name);
+
+        // Names longer than the cache takes, or escaped in the JSON, are read as they are.
+        string longName = new('n', NameCache.MaxLength + 1);
+        Assert.Equal(longName, Decode(longName, 1).Inputs[0].Name);
+        Assert.Equal("a\"b", Decode("a\"b", 1).Inputs[0].Name);
+        Assert.Equal("é", Decode("é", 1).Inputs[0].Name);
+    }
+
+    [Fact]
+    public void The_inference_header_text_is_the_json_length_and_shared_between_messages()
+    {
+        var request = new InferenceRequest();
+        request.Inputs.Add(new InferTensor("x", TensorValue.Create(new float[] { 1f }, 1)) { Binary = true });
+        using var one = RestInferenceCodec.EncodeRequest(request);
+        using var two = RestInferenceCodec.EncodeRequest(request);
+        Assert.Equal(one.InferenceHeaderContentLength!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), one.InferenceHeaderContentLengthText);
+        Assert.Same(one.InferenceHeaderContentLengthText, two.InferenceHeaderContentLengthText);
+
+        var json = new InferenceRequest();
+        json.Inputs.Add(new InferTensor("x", TensorValue.Create(new float[] { 1f }, 1)));
+        using var plain = RestInferenceCodec.EncodeRequest(json);
+        Assert.Null(plain.InferenceHeaderContentLengthText);
+    }
+
     private static byte[] Body(EncodedMessage message) =>
         [.. message.Json.ToArray(), .. message.BinarySegments.SelectMany(static s => s.ToArray())];
 

@@ -126,6 +126,63 @@ public sealed class SequenceBatchingTests : IAsyncLifetime
         Assert.Contains(expected, entry.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sequences_start_from_the_initial_state_data_file_in_the_model_folder()
+    {
+        // Triton's initial_state.data_file: one sequence's state, raw row-major FP32 (dims [2, 3]), in <model>/initial_state/.
+        using var repository = TestModels.NewRepository();
+        repository.Add(Model, 1, Accumulator()).Config(Model, """
+            { "sequence_batching": {
+                "max_batch_size": 4,
+                "state": [ { "input_name": "state", "output_name": "stateN", "batch_axis": 1, "dims": [2, 3], "data_type": "TYPE_FP32",
+                             "initial_state": [ { "data_type": "TYPE_FP32", "dims": [2, 3], "data_file": "start.bin", "name": "start" } ] } ],
+                "constant_input": [ { "name": "k", "int64_value": 2 } ] },
+              "model_warmup": [ { "name": "two", "batch_size": 2, "inputs": { "x": { "data_type": "TYPE_FP32", "dims": [3], "zero_data": true } } } ] }
+            """);
+        Directory.CreateDirectory(Path.Combine(repository.Root, Model, "initial_state"));
+        float[] initial = [1, 2, 3, 10, 20, 30];
+        await File.WriteAllBytesAsync(Path.Combine(repository.Root, Model, "initial_state", "start.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(initial.AsSpan()).ToArray());
+        await using var host = await TestHost.StartAsync(o => o.RepositoryPath = repository.Root);
+
+        async Task<float[]> Run(long id, float x, bool start)
+        {
+            var request = new InferenceRequest { Parameters = new() { ["sequence_id"] = id, ["sequence_start"] = start } };
+            request.Inputs.Add(new InferTensor("x", TensorValue.Create(new[] { x, x, x }, 1, 3)) { Binary = true });
+            return Floats(await Wire.InferAsync(host.Http, Model, request));
+        }
+
+        // stateN = state + 2x per layer; y = the two layers summed: (1+10, 2+20, 3+30) + 2·2x.
+        Assert.Equal(new[] { 15f, 26f, 37f }, await Run(5, 1, start: true));
+        Assert.Equal(new[] { 11f, 22f, 33f }, await Run(6, 0, start: true)); // another sequence starts from the file too
+        Assert.Equal(new[] { 19f, 30f, 41f }, await Run(5, 1, start: false));
+        Assert.Equal(new[] { 15f, 26f, 37f }, await Run(5, 1, start: true)); // a restart goes back to the file's state, not zeros
+
+        using var config = System.Text.Json.JsonDocument.Parse((await Wire.GetAsync(host.Http, $"/v2/models/{Model}/config")).Text);
+        var reported = config.RootElement.GetProperty("sequence_batching").GetProperty("state")[0].GetProperty("initial_state")[0];
+        Assert.Equal("start.bin", reported.GetProperty("data_file").GetString());
+        Assert.False(reported.TryGetProperty("zero_data", out _));
+    }
+
+    [Theory]
+    [InlineData("start.bin", 20, "has 20 bytes; one sequence's state TYPE_FP32[2,3] takes 24")]
+    [InlineData("missing.bin", 24, "'missing.bin' is not a file in")]
+    [InlineData("../config.json", 24, "must name a file inside the model folder's initial_state/")]
+    public async Task A_bad_initial_state_data_file_fails_the_load_naming_it(string file, int bytes, string expected)
+    {
+        using var repository = TestModels.NewRepository();
+        repository.Add(Model, 1, Accumulator()).Config(Model, $$"""
+            { "sequence_batching": {
+                "state": [ { "input_name": "state", "output_name": "stateN", "batch_axis": 1, "dims": [2, 3], "initial_state": { "data_file": "{{file}}" } } ],
+                "constant_input": [ { "name": "k", "int64_value": 2 } ] } }
+            """);
+        Directory.CreateDirectory(Path.Combine(repository.Root, Model, "initial_state"));
+        await File.WriteAllBytesAsync(Path.Combine(repository.Root, Model, "initial_state", "start.bin"), new byte[bytes]);
+        await using var host = await TestHost.StartAsync(o => o.RepositoryPath = repository.Root);
+        var entry = Assert.Single(host.Server.GetRepositoryIndex(readyOnly: false));
+        Assert.Equal("UNAVAILABLE", entry.State);
+        Assert.Contains(expected, entry.Reason, StringComparison.Ordinal);
+    }
+
     private static ParameterValue Id(int s) => ParameterValue.FromInt64(1000 + s);
 
     private Task<RestAnswer> InferAsync(ParameterValue id, float x, bool start, bool end = false)

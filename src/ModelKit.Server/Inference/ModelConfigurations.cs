@@ -117,7 +117,10 @@ internal static class ModelConfigurations
                 DataType = DataTypeOf(state.ElementType),
             };
             wire.Dims.AddRange(state.Dims);
-            var initial = new ModelSequenceBatching.Types.InitialState { DataType = wire.DataType, ZeroData = true, Name = "zeros" };
+            string? dataFile = sequences.States.FirstOrDefault(s => s.InputName == wire.InputName)?.InitialDataFile;
+            var initial = dataFile is null
+                ? new ModelSequenceBatching.Types.InitialState { DataType = wire.DataType, ZeroData = true, Name = "zeros" }
+                : new ModelSequenceBatching.Types.InitialState { DataType = wire.DataType, DataFile = dataFile, Name = dataFile };
             initial.Dims.AddRange(state.Dims);
             wire.InitialState.Add(initial);
             batching.State.Add(wire);
@@ -287,7 +290,15 @@ internal static class ModelConfigurations
                 writer.WriteStartObject();
                 writer.WriteString("data_type", Name(initial.DataType));
                 WriteNumbers(writer, "dims", initial.Dims);
-                writer.WriteBoolean("zero_data", initial.ZeroData);
+                if (initial.StateDataCase == ModelSequenceBatching.Types.InitialState.StateDataOneofCase.DataFile)
+                {
+                    writer.WriteString("data_file", initial.DataFile);
+                }
+                else
+                {
+                    writer.WriteBoolean("zero_data", initial.ZeroData);
+                }
+
                 writer.WriteString("name", initial.Name);
                 writer.WriteEndObject();
             }

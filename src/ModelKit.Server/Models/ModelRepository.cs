@@ -154,6 +154,37 @@ public sealed class ModelRepository
         return versions;
     }
 
+    /// <summary>The folder of initial state files (<c>initial_state.data_file</c>), under the model folder as in Triton.</summary>
+    internal const string InitialStateFolder = "initial_state";
+
+    /// <summary>Reads each <c>initial_state.data_file</c> of <paramref name="sequence"/> from <c>&lt;model&gt;/initial_state/</c> (sizes are checked against the state when the model loads).</summary>
+    private static void ReadInitialStates(string model, string dir, SequenceBatchingConfig sequence)
+    {
+        const long MaxBytes = 16L * 1024 * 1024 * 8; // the largest state SequenceLayout accepts: 16M elements of 8 bytes
+        foreach (var state in sequence.States)
+        {
+            if (state.InitialDataFile is not { } file)
+            {
+                continue;
+            }
+
+            string folder = Path.GetFullPath(Path.Combine(dir, InitialStateFolder));
+            string path = Path.GetFullPath(Path.Combine(folder, file));
+            if (!path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
+            {
+                throw new ModelLoadException(model, $"{ConfigFileName}: sequence_batching.state '{state.InputName}': initial_state.data_file '{file}' is not a file in {Path.Combine(model, InitialStateFolder)}/.");
+            }
+
+            long length = new FileInfo(path).Length;
+            if (length > MaxBytes)
+            {
+                throw new ModelLoadException(model, $"{ConfigFileName}: sequence_batching.state '{state.InputName}': initial_state.data_file '{file}' has {length} bytes, more than a state may hold.");
+            }
+
+            state.InitialData = File.ReadAllBytes(path);
+        }
+    }
+
     /// <summary>Reads <c>config.json</c> (defaults when absent); throws <see cref="ModelLoadException"/> when it is malformed.</summary>
     public RepositoryModelConfig ReadConfig(string model)
     {
@@ -180,6 +211,10 @@ public sealed class ModelRepository
         var processing = ReadProcessing(model, configuration.GetSection("processing"));
         var sequenceSection = configuration.GetSection("sequence_batching");
         var sequence = sequenceSection.Exists() ? SequenceBatchingConfig.Read(model, sequenceSection) : null;
+        if (sequence is not null)
+        {
+            ReadInitialStates(model, dir, sequence);
+        }
         var warmupSection = configuration.GetSection("model_warmup");
         var warmup = warmupSection.Exists() ? ReadWarmup(model, warmupSection) : null;
         if (!policy.Exists())

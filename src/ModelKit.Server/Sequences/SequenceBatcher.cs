@@ -618,7 +618,7 @@ internal sealed class SequenceBatcher : IDisposable
                     var (slot, chunk) = group[b];
                     if (chunk.Start)
                     {
-                        Array.Clear(slot.States[s]); // a start (or restart) begins from the initial state: zeros
+                        state.Reset(slot.States[s]); // a start (or restart) begins from the initial state (zeros or data_file)
                     }
 
                     for (int o = 0; o < state.Outer; o++)

@@ -97,9 +97,20 @@ public sealed class SequenceBatchingConfig
                 initial = initial.GetSection("0");
             }
 
-            if (initial.Exists() && !string.Equals(initial["zero_data"], "true", StringComparison.OrdinalIgnoreCase))
+            // Triton's oneof state_data: zero_data (zeros), or data_file (raw row-major bytes in the model folder's initial_state/).
+            string? dataFile = initial.Exists() ? initial["data_file"] : null;
+            if (initial.Exists())
             {
-                throw new ModelLoadException(model, $"{at}.state[{item.Key}].initial_state: only {{\"zero_data\": true}} is supported (the state starts as zeros).");
+                bool zeros = initial["zero_data"] is not null;
+                if (zeros == (dataFile is not null) || (zeros && !string.Equals(initial["zero_data"], "true", StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new ModelLoadException(model, $"{at}.state[{item.Key}].initial_state: give one of {{\"zero_data\": true}} (the state starts as zeros) or {{\"data_file\": \"<file in the model folder's initial_state/>\"}}.");
+                }
+
+                if (dataFile is not null && (dataFile.Length == 0 || Path.IsPathRooted(dataFile) || dataFile.Split('/', '\\').Any(static part => part is ".." or "")))
+                {
+                    throw new ModelLoadException(model, $"{at}.state[{item.Key}].initial_state.data_file '{dataFile}' must name a file inside the model folder's initial_state/ directory.");
+                }
             }
 
             long[]? dims = item.GetSection("dims").Exists()
@@ -112,6 +123,7 @@ public sealed class SequenceBatchingConfig
                 Dims = dims,
                 BatchAxis = (int)Long(model, $"{at}.state[{item.Key}].batch_axis", item["batch_axis"] ?? "0"),
                 DataType = item["data_type"],
+                InitialDataFile = dataFile,
             });
         }
 
@@ -362,6 +374,16 @@ public sealed class SequenceStateConfig
 
     /// <summary>The declared datatype (<c>data_type</c>, e.g. <c>TYPE_FP32</c>), checked against the model; null: the model's.</summary>
     public string? DataType { get; init; }
+
+    /// <summary>
+    /// <c>initial_state.data_file</c>: the file, in the model folder's <c>initial_state/</c> directory, whose raw little-endian
+    /// bytes (one sequence's state in row-major order, without the batch dimension) every sequence starts from; null: zeros
+    /// (<c>zero_data</c>). Its size must be exactly one sequence's state.
+    /// </summary>
+    public string? InitialDataFile { get; init; }
+
+    /// <summary>The bytes of <see cref="InitialDataFile"/>, read when the model's folder is (null for zeros).</summary>
+    internal byte[]? InitialData { get; set; }
 }
 
 /// <summary>An input the server fills with one fixed value for every run (Silero VAD's sample rate <c>sr</c>).</summary>

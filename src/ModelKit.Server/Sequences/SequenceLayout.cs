@@ -58,6 +58,22 @@ internal sealed class SequenceLayout
     /// <param name="Inner">Elements after the batch axis (product of dims from it on).</param>
     public sealed record StateSlot(int Input, int Output, string Name, TensorElementType ElementType, long[] Dims, int BatchAxis, int Outer, int Inner)
     {
+        /// <summary>One sequence's initial state bytes (<c>initial_state.data_file</c>, row-major without the batch axis), or null for zeros.</summary>
+        public byte[]? Initial { get; init; }
+
+        /// <summary>Sets one sequence's state bytes to the initial state.</summary>
+        public void Reset(byte[] state)
+        {
+            if (Initial is { } initial)
+            {
+                initial.CopyTo(state, 0);
+            }
+            else
+            {
+                Array.Clear(state);
+            }
+        }
+
         /// <summary>Bytes of one sequence's state.</summary>
         public int ByteLength => Outer * Inner * TensorElementTypes.SizeOf(ElementType);
 
@@ -152,9 +168,15 @@ internal sealed class SequenceLayout
                 throw new ModelLoadException(model, $"{at}.state '{state.InputName}': {outer * inner} elements per sequence is more than the 16M a state may hold.");
             }
 
+            long stateBytes = outer * inner * TensorElementTypes.SizeOf(inInfo.ElementType);
+            if (state.InitialData is { } initialData && initialData.LongLength != stateBytes)
+            {
+                throw new ModelLoadException(model, $"{at}.state '{state.InputName}': initial_state.data_file '{state.InitialDataFile}' has {initialData.LongLength} bytes; one sequence's state {TritonTypeName(inInfo.ElementType)}{TensorShape.Format(dims)} takes {stateBytes} (raw little-endian values in row-major order, without the batch dimension).");
+            }
+
             stateInputs.Add(input);
             stateOutputs.Add(output);
-            states.Add(new StateSlot(input, output, inInfo.Name, inInfo.ElementType, dims, state.BatchAxis, (int)outer, (int)inner));
+            states.Add(new StateSlot(input, output, inInfo.Name, inInfo.ElementType, dims, state.BatchAxis, (int)outer, (int)inner) { Initial = state.InitialData });
         }
 
         var constants = new List<(int, TensorValue)>();
@@ -279,7 +301,22 @@ internal sealed class SequenceLayout
 
         foreach (var state in States)
         {
-            inputs[state.Input] = new TensorValue(state.ShapeFor(rows), TensorElementTypes.Allocate(state.ElementType, state.Outer * state.Inner * rows));
+            var buffer = TensorElementTypes.Allocate(state.ElementType, state.Outer * state.Inner * rows);
+            if (state.Initial is { } initial)
+            {
+                // Each row starts from the initial state: its [outer][inner] blocks placed at the row along the batch axis.
+                int innerBytes = state.Inner * TensorElementTypes.SizeOf(state.ElementType);
+                var target = buffer.AsBytes();
+                for (int row = 0; row < rows; row++)
+                {
+                    for (int o = 0; o < state.Outer; o++)
+                    {
+                        initial.AsSpan(o * innerBytes, innerBytes).CopyTo(target.Slice(((o * rows) + row) * innerBytes, innerBytes));
+                    }
+                }
+            }
+
+            inputs[state.Input] = new TensorValue(state.ShapeFor(rows), buffer);
         }
 
         foreach (var (index, value) in Constants)
