@@ -402,7 +402,7 @@ public static class TensorBytes
         catch (DecoderFallbackException ex)
         {
             throw new ProtocolException(ProtocolErrorKind.InvalidValue,
-                $"Tensor '{tensorName}': a BYTES element is not valid UTF-8 (ModelKit carries BYTES as strings).", ex);
+                $"Tensor '{tensorName}': a BYTES element is not valid UTF-8, so it cannot be read as text (declare the tensor's elements as ReadOnlyMemory<byte> to carry bytes).", ex);
         }
     }
 
