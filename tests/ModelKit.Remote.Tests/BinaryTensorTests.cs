@@ -172,6 +172,34 @@ public sealed class BinaryTensorTests : IAsyncLifetime
         Assert.Contains("this STRING tensor takes UTF-8 text (ONNX has no bytes type): declare string elements", error.Message);
     }
 
+    [Fact]
+    public void A_large_binary_element_goes_to_the_wire_as_the_callers_memory_and_small_ones_share_one_frame_buffer()
+    {
+        var image = new byte[64 * 1024];
+        new Random(3).NextBytes(image);
+        byte[] small = [1, 2, 3];
+        var request = new ModelKit.Protocol.InferenceRequest();
+        request.Inputs.Add(new ModelKit.Protocol.InferTensor("payload", TensorValue.Create(new ReadOnlyMemory<byte>[] { small, image, small }, 3)) { Binary = true });
+        using var encoded = ModelKit.Protocol.Rest.RestInferenceCodec.EncodeRequest(request);
+
+        // [len small][len image] | image (not copied) | [len small]
+        Assert.Equal(3, encoded.BinarySegments.Count);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(encoded.BinarySegments[1], out var segment));
+        Assert.Same(image, segment.Array);
+        byte[] body = [.. encoded.Json.ToArray(), .. encoded.BinarySegments.SelectMany(static s => s.ToArray())];
+        var decoded = ModelKit.Protocol.Rest.RestInferenceCodec.DecodeRequest(body, encoded.InferenceHeaderContentLength,
+            new ModelKit.Protocol.ProtocolLimits { BinaryBytesTensors = new HashSet<string> { "payload" } });
+        AssertBytes([small, image, small], decoded.Inputs[0].Value.Buffer.AsSpan<ReadOnlyMemory<byte>>(), "frames");
+
+        // No elements: still binary data (of 0 bytes), so the header says where the JSON ends.
+        var empty = new ModelKit.Protocol.InferenceRequest();
+        empty.Inputs.Add(new ModelKit.Protocol.InferTensor("payload", TensorValue.Create(Array.Empty<ReadOnlyMemory<byte>>(), 0)) { Binary = true });
+        using var encodedEmpty = ModelKit.Protocol.Rest.RestInferenceCodec.EncodeRequest(empty);
+        Assert.NotNull(encodedEmpty.InferenceHeaderContentLength);
+        var none = ModelKit.Protocol.Rest.RestInferenceCodec.DecodeRequest(encodedEmpty.Json.ToArray(), encodedEmpty.InferenceHeaderContentLength);
+        Assert.Equal(0, none.Inputs[0].Value.Buffer.Length);
+    }
+
     public sealed class EchoProvider() : PipelineBackendProvider<EchoPipeline>(Kind)
     {
         public const string Kind = "binary-echo";
