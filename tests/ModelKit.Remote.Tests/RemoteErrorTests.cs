@@ -212,18 +212,55 @@ public sealed class RemoteErrorTests(RemoteServerFixture fixture) : IClassFixtur
 
         var fullRun = FullSlowRun.Value;
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
+        // Cancel once the server's run of this very call has started (its span carries this test's trace id under the
+        // server's span), not after a fixed delay that may fire before the request reaches the server.
+        using var cts = new CancellationTokenSource();
+        var serverRunStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var parent = new Activity("cancellation-test").SetIdFormat(ActivityIdFormat.W3C);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name.StartsWith("ModelKit", StringComparison.Ordinal),
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = activity =>
+            {
+                if (activity.TraceId == parent.TraceId && activity.OperationName == "run slow" && HasServerAncestor(activity))
+                {
+                    serverRunStarted.TrySetResult();
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        parent.Start();
+        var call = Task.Run(async () => await slow.RunAsync(x, cts.Token));
+        parent.Stop();
+        await serverRunStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(call.IsCompleted, "the slow run ended before it could be canceled");
+
         var canceled = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await slow.RunAsync(x, cts.Token));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         canceled.Stop();
         Assert.True(canceled.Elapsed < fullRun / 2,
-            $"canceled after {canceled.Elapsed.TotalMilliseconds:F0} ms; a full run takes {fullRun.TotalMilliseconds:F0} ms");
+            $"answered {canceled.Elapsed.TotalMilliseconds:F0} ms after the cancellation; a full run takes {fullRun.TotalMilliseconds:F0} ms");
 
         // The server saw the request aborted and gave up on it (ONNX Runtime's run terminated, recorded as "canceled", or
         // "client_aborted" when the abort reached it while reading or writing).
         await failures.WaitUntilAsync(
             static m => m.Any(static x => Equals(x.Tags["model"], "slow") && x.Tags["reason"] is "canceled" or "client_aborted"),
             "the server to record the slow run as canceled");
+    }
+
+    private static bool HasServerAncestor(Activity activity)
+    {
+        for (var ancestor = activity.Parent; ancestor is not null; ancestor = ancestor.Parent)
+        {
+            if (ancestor.Kind == ActivityKind.Server)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [Theory]
