@@ -50,6 +50,9 @@ public sealed class ImageTextReader
         _pipeline = new ServedOcrPipeline(pipeline, _options.MaxImagesPerRequest);
     }
 
+    /// <summary>The decoder (with <see cref="OcrOptions.Decoder"/>'s limits) the reader decodes images with.</summary>
+    internal ImageDecoder Decoder => _decoder;
+
     /// <summary>Whether the reader sends images to a pipeline model (true) or runs the three networks itself (false).</summary>
     public bool UsesPipelineModel => _pipeline is not null;
 
@@ -66,8 +69,11 @@ public sealed class ImageTextReader
     }
 
     /// <summary>
-    /// Reads the lines of several encoded images; results come back in the images' order. Through a pipeline model the images go
-    /// together, up to <see cref="OcrOptions.MaxImagesPerRequest"/> per request; in-process they are read one after another.
+    /// Reads the lines of several encoded images; results come back in the images' order, each the same as reading that image
+    /// alone. Through a pipeline model the images go together, up to <see cref="OcrOptions.MaxImagesPerRequest"/> per request.
+    /// In-process (as in a served pipeline) the images are decoded and detected <see cref="OcrOptions.ConcurrentDetections"/> at
+    /// a time, then the line crops of all of them go through the angle classifier and the recognizer together, in batches of
+    /// crops of the same input width.
     /// </summary>
     public async Task<IReadOnlyList<IReadOnlyList<TextLine>>> ReadManyAsync(IReadOnlyList<ReadOnlyMemory<byte>> encodedImages, CancellationToken cancellationToken = default)
     {
@@ -77,13 +83,7 @@ public sealed class ImageTextReader
             return await _pipeline.ReadAsync(encodedImages, cancellationToken).ConfigureAwait(false);
         }
 
-        var results = new IReadOnlyList<TextLine>[encodedImages.Count];
-        for (int i = 0; i < results.Length; i++)
-        {
-            results[i] = await ReadAsync(_decoder.Decode(encodedImages[i].Span), cancellationToken).ConfigureAwait(false);
-        }
-
-        return results;
+        return await ReadImagesAsync(encodedImages.Count, n => _decoder.Decode(encodedImages[n].Span), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads the lines of an encoded image stream.</summary>
@@ -106,22 +106,128 @@ public sealed class ImageTextReader
             return await ReadAsync(ImageOps.EncodePng(image), cancellationToken).ConfigureAwait(false);
         }
 
-        var boxes = DbPostProcessor.SortReadingOrder(await _detector!.DetectAsync(image, cancellationToken).ConfigureAwait(false));
-        if (boxes.Count == 0)
+        return (await ReadImagesAsync(1, _ => image, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// The in-process pipeline over <paramref name="count"/> images: <paramref name="image"/>(n) decodes image n (its exceptions
+    /// propagate; when several images fail, the lowest-numbered one's is thrown). Images are decoded, detected and cropped
+    /// <see cref="OcrOptions.ConcurrentDetections"/> at a time (only those images' pixels are held at once; the crops of all are
+    /// kept), then all crops are classified and recognized together; each image's lines are ordered as it alone would be.
+    /// </summary>
+    internal async Task<IReadOnlyList<TextLine>[]> ReadImagesAsync(int count, Func<int, RgbImage> image, CancellationToken cancellationToken)
+    {
+        Debug.Assert(_pipeline is null);
+        var pages = await DetectAllAsync(count, image, cancellationToken).ConfigureAwait(false);
+        int total = 0;
+        foreach (var page in pages)
         {
-            return [];
+            total += page.Crops.Length;
         }
 
-        var crops = boxes.Select(b => TextLineCropper.Crop(image, b)).ToArray();
-        var flipped = _classifier is null ? new bool[crops.Length] : await _classifier.CorrectAsync(crops, cancellationToken).ConfigureAwait(false);
-        var texts = await _recognizer!.RecognizeAsync(crops, cancellationToken).ConfigureAwait(false);
+        var crops = new RgbImage[total];
+        int offset = 0;
+        foreach (var page in pages)
+        {
+            page.Crops.CopyTo(crops, offset);
+            offset += page.Crops.Length;
+        }
 
+        var flipped = _classifier is null || total == 0 ? new bool[total] : await _classifier.CorrectAsync(crops, cancellationToken).ConfigureAwait(false);
+        CtcResult[] texts = total == 0 ? [] : await _recognizer!.RecognizeAsync(crops, cancellationToken).ConfigureAwait(false);
+        var results = new IReadOnlyList<TextLine>[count];
+        offset = 0;
+        for (int n = 0; n < count; n++)
+        {
+            int lines = pages[n].Crops.Length;
+            results[n] = Assemble(pages[n], texts.AsSpan(offset, lines), flipped.AsSpan(offset, lines));
+            offset += lines;
+        }
+
+        return results;
+    }
+
+    private async Task<DetectedPage[]> DetectAllAsync(int count, Func<int, RgbImage> image, CancellationToken cancellationToken)
+    {
+        var pages = new DetectedPage[count];
+        int workers = Math.Min(_options.ConcurrentDetections, count);
+        if (workers <= 1)
+        {
+            for (int n = 0; n < count; n++)
+            {
+                pages[n] = await DetectAsync(image(n), cancellationToken).ConfigureAwait(false);
+            }
+
+            return pages;
+        }
+
+        // Workers take the images in order; the first failure stops the taking of more, and the lowest-numbered failure is thrown
+        // (an image already taken is still decoded, so which image is named does not depend on timing).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var errors = new Exception?[count];
+        int next = -1;
+        async Task WorkAsync()
+        {
+            int n;
+            while (!stop.IsCancellationRequested && (n = Interlocked.Increment(ref next)) < count)
+            {
+                try
+                {
+                    pages[n] = await DetectAsync(image(n), stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    errors[n] = ex;
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        var tasks = new Task[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            tasks[w] = Task.Run(WorkAsync, CancellationToken.None);
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        foreach (var error in errors)
+        {
+            if (error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return pages;
+    }
+
+    private async Task<DetectedPage> DetectAsync(RgbImage image, CancellationToken cancellationToken)
+    {
+        var boxes = DbPostProcessor.SortReadingOrder(await _detector!.DetectAsync(image, cancellationToken).ConfigureAwait(false));
+        var crops = new RgbImage[boxes.Count];
+        for (int i = 0; i < crops.Length; i++)
+        {
+            crops[i] = TextLineCropper.Crop(image, boxes[i]);
+        }
+
+        return new DetectedPage(boxes, crops, image.Width, image.Height);
+    }
+
+    private List<TextLine> Assemble(DetectedPage page, ReadOnlySpan<CtcResult> texts, ReadOnlySpan<bool> flipped)
+    {
+        var boxes = page.Boxes;
         var lines = new List<(TextLine Line, TextBox Turned)>(boxes.Count);
         for (int i = 0; i < boxes.Count; i++)
         {
             if (texts[i].Confidence >= _options.MinConfidence && texts[i].Text.Length > 0)
             {
-                lines.Add((new TextLine(texts[i].Text, texts[i].Confidence, boxes[i], flipped[i]), PageOrder.Turned(boxes[i], image.Width, image.Height)));
+                lines.Add((new TextLine(texts[i].Text, texts[i].Confidence, boxes[i], flipped[i]), PageOrder.Turned(boxes[i], page.Width, page.Height)));
             }
         }
 
@@ -133,9 +239,11 @@ public sealed class ImageTextReader
             return order.Select(t => byTurned[t]).ToList();
         }
 
-        Debug.Assert(lines.Count <= boxes.Count);
         return lines.Select(l => l.Line).ToList();
     }
+
+    /// <summary>One image after detection: its boxes in reading order, their upright crops, and its size.</summary>
+    private sealed record DetectedPage(IReadOnlyList<TextBox> Boxes, RgbImage[] Crops, int Width, int Height);
 
     private static async Task<byte[]> ReadBoundedAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
     {
