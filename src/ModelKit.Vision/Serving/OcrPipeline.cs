@@ -200,7 +200,7 @@ public sealed class OcrPipelineBackend : PipelineBackend
 /// Creates <see cref="OcrPipelineBackend"/>s for models whose <see cref="ModelOptions.Processing"/> kind is <c>ocr</c>;
 /// <see cref="ModelOptions.Path"/> is the model's folder. Settings: <c>detector</c>, <c>classifier</c>, <c>recognizer</c> (ONNX files;
 /// defaults <c>det.onnx</c>, <c>cls.onnx</c>, <c>rec.onnx</c>), <c>dictionary</c> (default <c>ppocr_keys_v1.txt</c>), and optionally
-/// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (32), <c>concurrent_detections</c> (2),
+/// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (8), <c>concurrent_detections</c> (2),
 /// <c>max_images</c> (images per request, 16). The networks load through the registered providers (ONNX Runtime) with the model's other options.
 /// </summary>
 public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineBackend>(Kind)
@@ -220,7 +220,7 @@ public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineB
         {
             DetectorMaxSide = context.Int("detector_max_side", 960, 32, 8192),
             ClassifyAngle = context.Bool("classify_angle", true),
-            MaxRecognitionBatch = context.Int("max_recognition_batch", 32, 1, 1024),
+            MaxRecognitionBatch = context.Int("max_recognition_batch", 8, 1, 1024),
             ConcurrentDetections = context.Int("concurrent_detections", 2, 1, 64),
         };
         int maxImages = context.Int("max_images", 16, 1, 1024);
