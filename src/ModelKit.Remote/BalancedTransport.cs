@@ -67,7 +67,7 @@ internal sealed class BalancedTransport : RemoteTransport
         throw last!;
     }
 
-    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, ProtocolLimits? responseLimits, CancellationToken cancellationToken)
     {
         RemoteInferenceException? last = null;
         ulong tried = 0; // a bit per endpoint (at most 64 endpoints are balanced; validated lists are far shorter)
@@ -79,7 +79,7 @@ internal sealed class BalancedTransport : RemoteTransport
             Interlocked.Increment(ref member.Outstanding);
             try
             {
-                var response = await member.Transport.InferAsync(request, cancellationToken).ConfigureAwait(false);
+                var response = await member.Transport.InferAsync(request, responseLimits, cancellationToken).ConfigureAwait(false);
                 member.MarkUp();
                 return response;
             }

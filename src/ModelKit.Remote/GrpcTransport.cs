@@ -84,7 +84,7 @@ internal sealed class GrpcTransport : RemoteTransport
         }
     }
 
-    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, ProtocolLimits? responseLimits, CancellationToken cancellationToken)
     {
         request.ModelName = Target.RemoteName;
         request.ModelVersion = Target.Version;
@@ -110,7 +110,7 @@ internal sealed class GrpcTransport : RemoteTransport
         try
         {
             // Raw output contents are viewed in place: the reply's buffers are not pooled, so the views may be handed out.
-            var decoded = GrpcInferenceCodec.DecodeResponse(reply);
+            var decoded = GrpcInferenceCodec.DecodeResponse(reply, responseLimits);
             if (activity is not null)
             {
                 activity.SetTag(ModelKitActivitySource.Tags.ModelVersion, decoded.ModelVersion);

@@ -147,25 +147,34 @@ public sealed class RemoteBackend : IInferenceBackend, ISequenceBackend
     }
 
     /// <summary>
-    /// The signature as <paramref name="operation"/> may bind it: a BYTES input that the caller supplies as binary elements
-    /// (<see cref="TensorElementType.Binary"/>) is binary even where the server's metadata does not say so (Triton, KServe, older
-    /// servers) — on the wire both are BYTES; only the encoding differs (raw bytes, or base64 text in JSON).
+    /// The signature as <paramref name="operation"/> may bind it: a BYTES input or output that the caller declares with binary
+    /// elements (<see cref="TensorElementType.Binary"/>) is binary even where the server's metadata does not say so (Triton, KServe,
+    /// older servers) — on the wire both are BYTES; only the encoding differs (raw bytes, or base64 text in JSON). The reverse (a
+    /// binary tensor of the metadata, <c>content_type</c> <c>base64</c>, declared as strings) stays a mismatch: its elements need
+    /// not be text.
     /// </summary>
     private static ModelSignature WithBinaryInputs(ModelSignature signature, OperationDescriptor operation)
     {
-        List<TensorInfo>? inputs = null;
-        for (int i = 0; i < signature.Inputs.Count; i++)
+        var inputs = WithBinary(signature.Inputs, operation.Inputs);
+        var outputs = WithBinary(signature.Outputs, operation.Outputs);
+        return inputs is null && outputs is null ? signature : new ModelSignature(inputs ?? signature.Inputs, outputs ?? signature.Outputs);
+    }
+
+    private static List<TensorInfo>? WithBinary(IReadOnlyList<TensorInfo> tensors, IReadOnlyList<TensorDescriptor> declared)
+    {
+        List<TensorInfo>? result = null;
+        for (int i = 0; i < tensors.Count; i++)
         {
-            var input = signature.Inputs[i];
-            if (input.ElementType == TensorElementType.String
-                && operation.Inputs.Any(d => d.ElementType == TensorElementType.Binary && string.Equals(d.Name, input.Name, StringComparison.Ordinal)))
+            var tensor = tensors[i];
+            if (tensor.ElementType == TensorElementType.String
+                && declared.Any(d => d.ElementType == TensorElementType.Binary && string.Equals(d.Name, tensor.Name, StringComparison.Ordinal)))
             {
-                inputs ??= [.. signature.Inputs];
-                inputs[i] = input with { ElementType = TensorElementType.Binary };
+                result ??= [.. tensors];
+                result[i] = tensor with { ElementType = TensorElementType.Binary };
             }
         }
 
-        return inputs is null ? signature : new ModelSignature(inputs, signature.Outputs);
+        return result;
     }
 
     /// <summary>Closes the transports (HTTP clients or gRPC channels) and the fallback backend, if any.</summary>

@@ -13,6 +13,7 @@ internal sealed class RemoteOperationRunner : OperationRunner
     private readonly RemoteBackend _backend;
     private readonly List<InferRequestedOutput> _requestedOutputs;
     private readonly bool _binaryInputs;
+    private readonly ProtocolLimits? _responseLimits;
     private readonly Lock _fallbackLock = new();
     private OperationRunner? _fallbackRunner;
 
@@ -26,6 +27,7 @@ internal sealed class RemoteOperationRunner : OperationRunner
         _requestedOutputs = operation.Outputs
             .Select(o => new InferRequestedOutput(o.Name, binary || InferenceDataTypes.RequiresBinary(o.ElementType) ? true : null))
             .ToList();
+        _responseLimits = RemoteResponse.LimitsFor(operation.Outputs.Select(static o => (o.Name, o.ElementType)));
     }
 
     /// <summary>The model runs on the server: the remote request span (<c>ModelKit.Remote</c>) stands for the run here.</summary>
@@ -89,7 +91,7 @@ internal sealed class RemoteOperationRunner : OperationRunner
 
         try
         {
-            using var response = await _backend.Transport.InferAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await _backend.Transport.InferAsync(request, _responseLimits, cancellationToken).ConfigureAwait(false);
             for (int o = 0; o < call.Outputs.Length; o++)
             {
                 SetOutput(call, o, response);
@@ -109,7 +111,10 @@ internal sealed class RemoteOperationRunner : OperationRunner
         var value = tensor.Value;
         if (value.ElementType != bound.ElementType)
         {
-            throw BadOutput($"output '{bound.Name}' came back as {tensor.Datatype}, but the model's metadata says {InferenceDataTypes.FromElementType(bound.ElementType)}");
+            string expected = bound.ElementType == TensorElementType.Binary
+                ? $"BYTES with binary elements ({bound.Descriptor.Member} is {TensorElementTypes.ClrName(bound.ElementType)})"
+                : InferenceDataTypes.FromElementType(bound.ElementType);
+            throw BadOutput($"output '{bound.Name}' came back as {tensor.Datatype}{(value.ElementType == TensorElementType.Binary ? " (binary elements)" : string.Empty)}, but {Operation.Descriptor.DisplayName} expects {expected}");
         }
 
         if (!TensorShape.Matches(bound.Shape, value.Shape))
@@ -126,29 +131,14 @@ internal sealed class RemoteOperationRunner : OperationRunner
                     $"a destination of {value.Buffer.Length} elements (shape {TensorShape.Format(value.Shape)})", $"{target.Length} elements");
             }
 
-            value.Buffer.CopyTo(target);
+            // Binary elements are views: over the pooled body they are detached first, so the destination keeps bytes that stay.
+            (value.ElementType == TensorElementType.Binary ? response.Detach(tensor) : value).Buffer.CopyTo(target);
             call.Outputs[o] = new TensorValue(value.Shape, target);
-        }
-        else if (response.ViewsArePooled && tensor.Binary)
-        {
-            // A view over the pooled response body, which goes back to the pool: copy out.
-            var copy = TensorElementTypes.Allocate(value.ElementType, value.Buffer.Length);
-            value.Buffer.CopyTo(copy);
-            if (value.ElementType == TensorElementType.Binary)
-            {
-                // The elements are views too: copy their bytes.
-                var elements = copy.AsSpan<ReadOnlyMemory<byte>>();
-                for (int i = 0; i < elements.Length; i++)
-                {
-                    elements[i] = elements[i].ToArray();
-                }
-            }
-
-            call.Outputs[o] = new TensorValue(value.Shape, copy);
         }
         else
         {
-            call.Outputs[o] = value;
+            // A view over the pooled response body, which goes back to the pool, is copied out; anything else is kept as it is.
+            call.Outputs[o] = response.Detach(tensor);
         }
     }
 

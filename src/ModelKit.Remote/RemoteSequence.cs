@@ -24,6 +24,7 @@ public sealed class RemoteSequence : IModelSequence
     private readonly SemaphoreSlim _order = new(1, 1);
     private readonly List<InferRequestedOutput> _outputs;
     private readonly bool _binary;
+    private readonly ProtocolLimits? _responseLimits;
     private bool _started;
     private string? _ended;
 
@@ -37,6 +38,7 @@ public sealed class RemoteSequence : IModelSequence
         _outputs = backend.Signature.Outputs
             .Select(o => new InferRequestedOutput(o.Name, _binary || InferenceDataTypes.RequiresBinary(o.ElementType) ? true : null))
             .ToList();
+        _responseLimits = RemoteResponse.LimitsFor(backend.Signature.Outputs.Select(static o => (o.Name, o.ElementType)));
     }
 
     /// <inheritdoc />
@@ -73,15 +75,7 @@ public sealed class RemoteSequence : IModelSequence
             for (int i = 0; i < outputs.Length; i++)
             {
                 var tensor = response.Response.Outputs[i];
-                var value = tensor.Value;
-                if (response.ViewsArePooled && tensor.Binary)
-                {
-                    var copy = TensorElementTypes.Allocate(value.ElementType, value.Buffer.Length);
-                    value.Buffer.CopyTo(copy);
-                    value = new TensorValue(value.Shape, copy);
-                }
-
-                outputs[i] = new NamedTensor(tensor.Name, value);
+                outputs[i] = new NamedTensor(tensor.Name, response.Detach(tensor));
             }
 
             return outputs;
@@ -171,7 +165,7 @@ public sealed class RemoteSequence : IModelSequence
     {
         try
         {
-            var response = await _transport.InferAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await _transport.InferAsync(request, _responseLimits, cancellationToken).ConfigureAwait(false);
             _started = true;
             if (end)
             {

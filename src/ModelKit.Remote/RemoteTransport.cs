@@ -70,6 +70,64 @@ internal readonly struct RemoteResponse(InferenceResponse response, byte[]? pool
     /// <summary>Whether binary outputs are views over a pooled body and must be copied before <see cref="Dispose"/>.</summary>
     public bool ViewsArePooled => pooledBody is not null;
 
+    /// <summary>
+    /// <paramref name="tensor"/>'s value, safe to keep after <see cref="Dispose"/>: itself unless it views the pooled body, else a
+    /// copy — for binary elements, their bytes copied into one array the new elements slice (two allocations per tensor, not one per
+    /// element).
+    /// </summary>
+    public TensorValue Detach(InferTensor tensor)
+    {
+        var value = tensor.Value;
+        if (!ViewsArePooled || !tensor.Binary)
+        {
+            return value;
+        }
+
+        if (value.ElementType == TensorElementType.Binary)
+        {
+            var elements = value.Buffer.AsSpan<ReadOnlyMemory<byte>>();
+            long total = 0;
+            foreach (var element in elements)
+            {
+                total += element.Length;
+            }
+
+            var bytes = new byte[total];
+            var copies = new ReadOnlyMemory<byte>[elements.Length];
+            int position = 0;
+            for (int i = 0; i < elements.Length; i++)
+            {
+                elements[i].Span.CopyTo(bytes.AsSpan(position));
+                copies[i] = new ReadOnlyMemory<byte>(bytes, position, elements[i].Length);
+                position += elements[i].Length;
+            }
+
+            return new TensorValue(value.Shape, TensorBuffer.FromArray(copies));
+        }
+
+        var copy = TensorElementTypes.Allocate(value.ElementType, value.Buffer.Length);
+        value.Buffer.CopyTo(copy);
+        return new TensorValue(value.Shape, copy);
+    }
+
+    /// <summary>
+    /// The limits a response to <paramref name="outputs"/> is decoded with: BYTES outputs the caller reads as
+    /// <see cref="TensorElementType.Binary"/> kept as bytes (no UTF-8 round trip); null when there are none.
+    /// </summary>
+    public static ProtocolLimits? LimitsFor(IEnumerable<(string Name, TensorElementType ElementType)> outputs)
+    {
+        HashSet<string>? binary = null;
+        foreach (var (name, type) in outputs)
+        {
+            if (type == TensorElementType.Binary)
+            {
+                (binary ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+            }
+        }
+
+        return binary is null ? null : new ProtocolLimits { BinaryBytesTensors = binary };
+    }
+
     public void Dispose()
     {
         if (pooledBody is not null)
@@ -87,8 +145,11 @@ internal abstract class RemoteTransport(RemoteTarget target) : IDisposable
     /// <summary>The model's signature from the server's model metadata.</summary>
     public abstract Task<ModelSignature> GetSignatureAsync(CancellationToken cancellationToken);
 
-    /// <summary>Sends one inference request.</summary>
-    public abstract Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sends one inference request. <paramref name="responseLimits"/> decodes the response (its
+    /// <see cref="ProtocolLimits.BinaryBytesTensors"/>: the BYTES outputs to keep as bytes); null for the defaults.
+    /// </summary>
+    public abstract Task<RemoteResponse> InferAsync(InferenceRequest request, ProtocolLimits? responseLimits, CancellationToken cancellationToken);
 
     public virtual void Dispose()
     {

@@ -55,7 +55,7 @@ internal sealed class RestTransport : RemoteTransport
         }
     }
 
-    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    public override async Task<RemoteResponse> InferAsync(InferenceRequest request, ProtocolLimits? responseLimits, CancellationToken cancellationToken)
     {
         using var message = RestInferenceCodec.EncodeRequest(request);
         using var httpRequest = NewRequest(HttpMethod.Post, _inferUri);
@@ -103,7 +103,7 @@ internal sealed class RestTransport : RemoteTransport
             string? header = response.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out var values)
                 || response.Content.Headers.TryGetValues(ProtocolNames.InferenceHeaderContentLength, out values)
                 ? values.FirstOrDefault() : null;
-            var decoded = RestInferenceCodec.DecodeResponse(body.AsMemory(0, length), RestInferenceCodec.ParseInferenceHeaderContentLength(header));
+            var decoded = RestInferenceCodec.DecodeResponse(body.AsMemory(0, length), RestInferenceCodec.ParseInferenceHeaderContentLength(header), responseLimits);
             if (activity is not null)
             {
                 activity.SetTag(ModelKitActivitySource.Tags.ModelVersion, decoded.ModelVersion);

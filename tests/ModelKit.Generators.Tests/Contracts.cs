@@ -136,6 +136,39 @@ internal static class Contracts
         """;
 
     /// <summary>Outputs written into caller memory: an output object, arrays and memory, tensor names inferred from the contract.</summary>
+    /// <summary>Binary (BYTES) tensors: encoded images in, binary and text elements out, as arrays, shaped tensors, memory and destinations.</summary>
+    public const string BinaryTensors = """
+        using ModelKit;
+
+        namespace Vision.Ocr;
+
+        [ModelContract("paddleocr")]
+        public partial interface IPageReader
+        {
+            PageLines Read(PageImages images);
+
+            ValueTask<PageLines> ReadAsync(PageImages images, CancellationToken cancellationToken);
+
+            [return: Tensor("lines", -1)]
+            ModelTensor<ReadOnlyMemory<byte>> ReadRaw([Tensor("image", -1)] ReadOnlyMemory<ReadOnlyMemory<byte>> images);
+
+            void ReadInto([Tensor("image", -1)] ReadOnlyMemory<byte>[] images, [Output, Tensor("lines", 2)] Memory<ReadOnlyMemory<byte>> lines);
+        }
+
+        public sealed class PageImages
+        {
+            [Tensor("image", -1)] public ReadOnlyMemory<byte>[] Images { get; set; } = [];
+        }
+
+        public sealed class PageLines
+        {
+            [Tensor("lines", -1)] public ReadOnlyMemory<byte>[] Lines { get; set; } = [];
+            [Tensor("boxes", -1, 4, 2)] public ModelTensor<float>? Boxes { get; set; }
+            [Tensor("image_index", -1)] public long[] ImageIndex { get; set; } = [];
+            [Tensor("text", -1)] public string[] Text { get; set; } = [];
+        }
+        """;
+
     public const string OutputParameters = """
         using ModelKit;
 

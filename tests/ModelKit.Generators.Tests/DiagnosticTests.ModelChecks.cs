@@ -99,6 +99,36 @@ public sealed partial class DiagnosticTests
         """, Signatures.Hand("m", "input\tx\ttensor\tfloat\t1,4", "output\tspectrum\ttensor\tcomplex64\t?N,3"));
 
     [Fact]
+    public Task MK3010_binary_tensor_against_an_onnx_string_tensor() => VerifyWithModel("""
+        [ModelContract("m")]
+        public partial interface IScorer
+        {
+            Scores Predict(Image image, [Tensor("text", -1)] ReadOnlyMemory<byte>[] {|MK3010:text|});
+            [return: Tensor("label", -1)] {|MK3010:ModelTensor<ReadOnlyMemory<byte>>|} Label(Image image, [Tensor("text", -1)] string[] text);
+            [return: Tensor("y")] float[] PredictBytes(Image image, [Tensor("text", -1)] ReadOnlyMemory<byte>[] {|MK3010:text|});
+            [return: Tensor("y")] float[] PredictFloats([Tensor("x", 1, 4)] ReadOnlyMemory<byte>[] {|MK3003:x|}, [Tensor("text", -1)] string[] text);
+        }
+        """, Signatures.Hand("m", "input\tx\ttensor\tfloat\t1,4", "input\ttext\ttensor\tstring\t?N", "output\ty\ttensor\tfloat\t?N,3", "output\tlabel\ttensor\tstring\t?N"));
+
+    [Fact]
+    public void A_binary_member_against_an_onnx_string_tensor_says_why_and_what_to_declare()
+    {
+        var compilation = TestReferences.CreateCompilation([Source("""
+            [ModelContract("m")]
+            public partial interface IScorer
+            {
+                [return: Tensor("y")] float[] Predict(Image image, [Tensor("text", -1)] ReadOnlyMemory<byte>[] text);
+            }
+            """)]);
+        var (_, diagnostics, _) = GeneratorRunner.Run(compilation, Signatures.Text("m", Signatures.Hand("m", "input\tx\ttensor\tfloat\t1,4", "input\ttext\ttensor\tstring\t?N", "output\ty\ttensor\tfloat\t?N,3")));
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(
+            "MK3010: 'parameter 'text'' is a binary tensor (ReadOnlyMemory<byte> elements), but input 'text' of model 'm' is an ONNX string tensor, which holds UTF-8 text: ONNX has no bytes type and ONNX Runtime cannot run binary elements; declare string elements (string[]), or call a served model whose BYTES input takes binary elements",
+            diagnostic.Id + ": " + diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void A_contract_whose_model_is_not_listed_is_generated_without_checks()
     {
         var compilation = TestReferences.CreateCompilation([Source("""

@@ -217,8 +217,28 @@ public sealed partial class DiagnosticTests
             [Tensor("c")] public float[,] {|MK2003:C|} { get; set; } = new float[1, 1];
             [Tensor("d")] public static float[] {|MK2003:D|} { get; set; } = [];
             [Tensor("e")] public char {|MK2003:E|} { get; set; }
+            [Tensor("f")] public byte[][] {|MK2003:F|} { get; set; } = [];
+            [Tensor("g")] public ReadOnlyMemory<byte>[,] {|MK2003:G|} { get; set; } = new ReadOnlyMemory<byte>[1, 1];
+            [Tensor("h")] public ReadOnlyMemory<sbyte>[] {|MK2003:H|} { get; set; } = [];
         }
         """);
+
+    [Fact]
+    public void A_jagged_byte_array_is_told_to_use_binary_elements()
+    {
+        var compilation = TestReferences.CreateCompilation([Source("""
+            [ModelContract("m")]
+            public partial interface IScorer
+            {
+                [return: Tensor("y")] float[] Predict([Tensor("x")] byte[][] images);
+            }
+            """)]);
+        var (_, diagnostics, _) = GeneratorRunner.Run(compilation);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("MK2003", diagnostic.Id);
+        Assert.Contains("binary (BYTES) elements are ReadOnlyMemory<byte>: declare ReadOnlyMemory<byte>[] or ModelKit.ModelTensor<ReadOnlyMemory<byte>>",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
 
     [Fact]
     public Task MK2004_tensor_mapped_twice() => Verify("""

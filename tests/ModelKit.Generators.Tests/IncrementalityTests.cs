@@ -180,6 +180,42 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void An_unrelated_edit_leaves_a_binary_contract_cached()
+    {
+        var (driver, compilation) = Start(Contracts.BinaryTensors, Unrelated);
+        var edited = Replace(compilation, "Source2.cs", "value * 2", "value + value");
+
+        var result = Rerun(driver, edited);
+
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void Changing_a_byte_tensor_to_binary_elements_regenerates_the_contract()
+    {
+        const string contract = """
+            using ModelKit;
+
+            namespace Samples;
+
+            [ModelContract("ocr")]
+            public partial interface IReader
+            {
+                [return: Tensor("lines", -1)] string[] Read([Tensor("image", -1)] byte[] image);
+            }
+            """;
+        var (driver, compilation) = Start(contract, Unrelated);
+        var edited = Replace(compilation, "Source1.cs", "byte[] image", "ReadOnlyMemory<byte>[] image");
+
+        var result = Rerun(driver, edited);
+
+        Assert.Contains(result.TrackedSteps[ContractGenerator.Steps.ContractModels].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains("global::ModelKit.TensorElementType.Binary", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("global::ModelKit.TensorElementType.UInt8", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Editing_one_contract_leaves_the_other_contract_cached()
     {
         var (driver, compilation) = Start(Contracts.DigitClassifier, Contracts.MnistRaw);

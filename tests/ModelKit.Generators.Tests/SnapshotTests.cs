@@ -12,6 +12,7 @@ public sealed class SnapshotTests
         { "MultiInputOutput", Contracts.MultiInputOutput, HintNames.Client("Speech.Vad.IVoiceActivity") },
         { "ShapedTensors", Contracts.ShapedTensors, HintNames.Client("Vision.IFaceDetector") },
         { "ScalarsAndStrings", Contracts.ScalarsAndStrings, HintNames.Client("ITextScorer") },
+        { "BinaryTensors", Contracts.BinaryTensors, HintNames.Client("Vision.Ocr.IPageReader") },
         { "OutputParameters", Contracts.OutputParameters, HintNames.Client("Samples.Outputs.IDigitInto") },
         { "Processing", Contracts.Processing, HintNames.Client("Samples.Digits.IDigitReader") },
     };

@@ -51,7 +51,7 @@ public sealed class PulledPaddleOcrServer : IAsyncLifetime
 }
 
 [Collection(ProcessWideAllocations.Name)]
-public sealed class OcrServingTests(PulledPaddleOcrServer server, OcrFixture local) : IClassFixture<PulledPaddleOcrServer>, IClassFixture<OcrFixture>
+public sealed partial class OcrServingTests(PulledPaddleOcrServer server, OcrFixture local) : IClassFixture<PulledPaddleOcrServer>, IClassFixture<OcrFixture>
 {
     private static RenderedPage Page() => TextRendering.Render(
     [

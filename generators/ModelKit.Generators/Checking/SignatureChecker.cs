@@ -22,6 +22,7 @@ namespace ModelKit.Generators.Checking
         public const string SignatureUnreadable = "MK3007";
         public const string CannotScaffold = "MK3008";
         public const string ModelNotListed = "MK3009";
+        public const string BinaryOnnxString = "MK3010";
 
         public static EquatableArray<DiagnosticInfo> Check(CheckedContract pair)
         {
@@ -116,6 +117,13 @@ namespace ModelKit.Generators.Checking
             if (match is null)
             {
                 Add(diagnostics, isOutput ? UnknownOutput : UnknownInput, tensor.Location, tensor.Member, tensor.Name, signature.ModelName, Suggestion(tensor.Name, candidates, kind));
+                return;
+            }
+
+            if (tensor.ElementTypeMember == "Binary" && match.ElementType == "string")
+            {
+                // ONNX has no bytes type: its STRING tensors hold UTF-8 text, and ONNX Runtime cannot take raw bytes.
+                Add(diagnostics, BinaryOnnxString, tensor.Location, tensor.Member, kind, match.Name, signature.ModelName);
                 return;
             }
 

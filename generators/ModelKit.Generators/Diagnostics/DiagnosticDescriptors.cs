@@ -238,6 +238,12 @@ namespace ModelKit.Generators.Diagnostics
             "Model contract '{0}' declares no methods and model '{1}' is not listed{2}; list it with <ModelKitModel Include=\"path/to/model.onnx\" Name=\"{1}\" /> to scaffold the contract from the model, or declare its methods",
             "An empty contract is scaffolded from the signature of its model, listed as a ModelKitModel item whose Name equals the contract's model name (case-sensitive). Without it the contract has no methods.");
 
+        public static readonly DiagnosticDescriptor BinaryAgainstOnnxString = Error(
+            "MK3010", ModelCategory,
+            "Binary tensor against an ONNX string tensor",
+            "'{0}' is a binary tensor (ReadOnlyMemory<byte> elements), but {1} '{2}' of model '{3}' is an ONNX string tensor, which holds UTF-8 text: ONNX has no bytes type and ONNX Runtime cannot run binary elements; declare string elements (string[]), or call a served model whose BYTES {1} takes binary elements",
+            "Binary elements (ReadOnlyMemory<byte>) travel to BYTES tensors of remote Open Inference Protocol servers and served pipelines. A listed ONNX model runs on ONNX Runtime, whose string tensors take UTF-8 text only.");
+
         // MK4xxx: processing steps ([Preprocess<TStep>], [Postprocess<TStep>]).
 
         public static readonly DiagnosticDescriptor StepNotImplemented = Error(
@@ -287,7 +293,7 @@ namespace ModelKit.Generators.Diagnostics
             AsyncWithoutCancellationToken, UnsupportedReturnType, UnsupportedParameter, NoOutputs, ClientNameCollision, InheritedMembers,
             InvalidBatch, LanguageVersionTooLow, ContractFileLocal, HidesContractMember, NoTensorMembers, MissingTensorAttribute, UnsupportedTensorType, DuplicateTensorName, EmptyTensorName, InvalidShape,
             ScalarShape, OutputTypeNotConstructible, OutputMemberNotSettable, MemberNotAccessible, UnsupportedOutputDestination,
-            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold, ModelNotListed,
+            UnknownInput, UnknownOutput, ElementTypeMismatch, RankMismatch, DimensionMismatch, InputNotSupplied, SignatureUnreadable, CannotScaffold, ModelNotListed, BinaryAgainstOnnxString,
             StepNotImplemented, StepInputMismatch, StepOutputMismatch, StepNotConcrete, StepNotAccessible, StepMissing, ProcessedMethodShape);
 
         /// <summary>Every descriptor, by ID.</summary>

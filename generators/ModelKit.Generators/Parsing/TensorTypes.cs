@@ -124,6 +124,19 @@ namespace ModelKit.Generators.Parsing
                     return true;
             }
 
+            if (type is INamedTypeSymbol { IsGenericType: true } generic
+                && generic.TypeArguments.Length == 1
+                && generic.TypeArguments[0].SpecialType == SpecialType.System_Byte
+                && Is(generic.ConstructedFrom, "System", "ReadOnlyMemory`1"))
+            {
+                // One binary element (an encoded image, a file): the Open Inference Protocol's BYTES as raw bytes. As a member's
+                // own type ReadOnlyMemory<byte> is a UINT8 tensor (Classify sees it first); as an element (ReadOnlyMemory<byte>[],
+                // ModelTensor<ReadOnlyMemory<byte>>) it is a binary tensor.
+                elementTypeMember = "Binary";
+                elementType = "global::System.ReadOnlyMemory<byte>";
+                return true;
+            }
+
             if (type is INamedTypeSymbol { IsGenericType: false } named)
             {
                 if (Is(named, "System", "Half"))
@@ -293,7 +306,12 @@ namespace ModelKit.Generators.Parsing
                 return TensorTypeInfo.Supported(access, elementType, member);
             }
 
-            return TensorTypeInfo.Unsupported($"element type '{element.ToDisplayString(MessageFormat)}' is not a tensor element type (float, double, sbyte, byte, short, ushort, int, uint, long, ulong, bool, string, System.Half, ModelKit.BFloat16)");
+            string hint = element is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }
+                || (element is INamedTypeSymbol { IsGenericType: true } memory && memory.TypeArguments[0].SpecialType == SpecialType.System_Byte
+                    && Is(memory.ConstructedFrom, "System", "Memory`1"))
+                ? "; binary (BYTES) elements are ReadOnlyMemory<byte>: declare ReadOnlyMemory<byte>[] or ModelKit.ModelTensor<ReadOnlyMemory<byte>>"
+                : string.Empty;
+            return TensorTypeInfo.Unsupported($"element type '{element.ToDisplayString(MessageFormat)}' is not a tensor element type (float, double, sbyte, byte, short, ushort, int, uint, long, ulong, bool, string, System.Half, ModelKit.BFloat16, ReadOnlyMemory<byte> for binary elements){hint}");
         }
     }
 }

@@ -159,7 +159,10 @@ public static class GrpcInferenceCodec
         for (int i = 0; i < message.Outputs.Count; i++)
         {
             var output = message.Outputs[i];
-            var value = DecodeTensor(output.Name, output.Datatype, output.Shape, output.Contents, raw ? message.RawOutputContents[i] : null, "output", i, limits);
+            // MLServer's Base64Codec over gRPC: bytes_contents hold base64 text, marked by the output's content_type parameter.
+            bool base64 = output.Parameters.TryGetValue(ProtocolNames.ContentType, out var contentType)
+                && string.Equals(contentType.StringParam, ProtocolNames.Base64ContentType, StringComparison.Ordinal);
+            var value = DecodeTensor(output.Name, output.Datatype, output.Shape, output.Contents, raw ? message.RawOutputContents[i] : null, "output", i, limits, base64);
             AddUnique(response.Outputs, new InferTensor(output.Name, value) { Binary = raw, Parameters = FromWire(output.Parameters, null, out _) }, "output");
         }
 
@@ -238,7 +241,7 @@ public static class GrpcInferenceCodec
         }
     }
 
-    private static TensorValue DecodeTensor(string name, string datatype, RepeatedField<long> wireShape, InferTensorContents? contents, ByteString? raw, string kind, int index, ProtocolLimits limits)
+    private static TensorValue DecodeTensor(string name, string datatype, RepeatedField<long> wireShape, InferTensorContents? contents, ByteString? raw, string kind, int index, ProtocolLimits limits, bool base64 = false)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -281,12 +284,22 @@ public static class GrpcInferenceCodec
             TensorElementType.UInt64 => Copy(name, shape, count, contents.Uint64Contents, static v => v),
             TensorElementType.Float => Copy(name, shape, count, contents.Fp32Contents, static v => v),
             TensorElementType.Double => Copy(name, shape, count, contents.Fp64Contents, static v => v),
+            TensorElementType.String when base64 => Copy(name, shape, count, contents.BytesContents, static v => FromBase64(v.Span)),
             TensorElementType.String => limits.IsBinaryBytes(name)
                 ? Copy(name, shape, count, contents.BytesContents, static v => v.Memory) // ByteStrings are immutable: views, no copy
                 : Copy(name, shape, count, contents.BytesContents, v => TensorBytes.DecodeUtf8(name, v.Span)),
             _ => throw new ProtocolException(ProtocolErrorKind.Unsupported,
                 $"Tensor '{name}' is {datatype}, which has no typed contents field; send it in raw contents."),
         };
+    }
+
+    /// <summary>One base64 element's bytes; an element that is not base64 is kept as it is (as MLServer's own decoder does).</summary>
+    private static ReadOnlyMemory<byte> FromBase64(ReadOnlySpan<byte> text)
+    {
+        var bytes = new byte[System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length)];
+        return System.Buffers.Text.Base64.DecodeFromUtf8(text, bytes, out int consumed, out int written) == System.Buffers.OperationStatus.Done && consumed == text.Length
+            ? bytes.AsMemory(0, written)
+            : text.ToArray();
     }
 
     private static long Range(string name, long value, long min, long max) =>

@@ -297,6 +297,53 @@ public static class TensorBytes
         return bytes;
     }
 
+    /// <summary>Binary elements at least this long travel as their own segment (a view of the caller's memory); shorter ones are copied into the frame buffer.</summary>
+    internal const int SeparateSegmentBytes = 4096;
+
+    /// <summary>
+    /// Adds a binary tensor's BYTES frames (4-byte little-endian length, then the bytes, per element) to <paramref name="segments"/>
+    /// without copying its large elements: one buffer holds the lengths and the short elements, and each element of
+    /// <see cref="SeparateSegmentBytes"/> or more is added as the caller's memory between slices of it. Returns the frames' size.
+    /// </summary>
+    internal static long AddBinaryFrames(TensorValue value, List<ReadOnlyMemory<byte>> segments)
+    {
+        var elements = value.Buffer.AsSpan<ReadOnlyMemory<byte>>();
+        long buffered = 0;
+        long total = 0;
+        foreach (var element in elements)
+        {
+            buffered += 4 + (element.Length < SeparateSegmentBytes ? element.Length : 0);
+            total += 4 + element.Length;
+        }
+
+        var frames = new byte[buffered];
+        int start = 0;
+        int position = 0;
+        foreach (var element in elements)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(frames.AsSpan(position), (uint)element.Length);
+            position += 4;
+            if (element.Length < SeparateSegmentBytes)
+            {
+                element.Span.CopyTo(frames.AsSpan(position));
+                position += element.Length;
+                continue;
+            }
+
+            segments.Add(new ReadOnlyMemory<byte>(frames, start, position - start));
+            segments.Add(element);
+            start = position;
+        }
+
+        if (position > start || elements.IsEmpty)
+        {
+            // An empty tensor still has its (empty) binary data: the segment marks the message as carrying binary data.
+            segments.Add(new ReadOnlyMemory<byte>(frames, start, position - start));
+        }
+
+        return total;
+    }
+
     private static byte[] EncodeBinary(ReadOnlySpan<ReadOnlyMemory<byte>> elements)
     {
         long total = 0;
@@ -402,7 +449,7 @@ public static class TensorBytes
         catch (DecoderFallbackException ex)
         {
             throw new ProtocolException(ProtocolErrorKind.InvalidValue,
-                $"Tensor '{tensorName}': a BYTES element is not valid UTF-8 (ModelKit carries BYTES as strings).", ex);
+                $"Tensor '{tensorName}': a BYTES element is not valid UTF-8, so it cannot be read as text (declare the tensor's elements as ReadOnlyMemory<byte> to carry bytes).", ex);
         }
     }
 

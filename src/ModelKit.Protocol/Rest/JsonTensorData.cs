@@ -44,6 +44,19 @@ internal static class JsonTensorData
         return new TensorValue(shape, TensorBuffer.FromArray(elements));
     }
 
+    /// <summary>Reads BYTES <c>data</c> written as JSON text into a <see cref="TensorElementType.Binary"/> tensor of each text's UTF-8 bytes.</summary>
+    public static TensorValue ReadUtf8Bytes(ref Utf8JsonReader reader, string tensorName, long[] shape, int count)
+    {
+        var text = Read(ref reader, tensorName, TensorElementType.String, shape, count).Buffer.AsSpan<string>();
+        var elements = new ReadOnlyMemory<byte>[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            elements[i] = System.Text.Encoding.UTF8.GetBytes(text[i] ?? string.Empty);
+        }
+
+        return new TensorValue(shape, TensorBuffer.FromArray(elements));
+    }
+
     private static byte[] FromBase64(string tensorName, int index, string text)
     {
         var bytes = new byte[(text.Length / 4 * 3) + 3];

@@ -130,7 +130,7 @@ internal static class RestMessageDecoder
                 throw new ProtocolException(ProtocolErrorKind.LimitExceeded, $"The message has more than {limits.MaxTensors} {kind} tensors.");
             }
 
-            var tensor = ReadTensor(ref reader, kind, pending.Count, jsonLength, limits, shape.Lenient);
+            var tensor = ReadTensor(ref reader, kind, pending.Count, jsonLength, limits, shape.Lenient, shape.UnmarkedBinaryIsText);
             foreach (var other in pending)
             {
                 if (string.Equals(other.Name, tensor.Name, StringComparison.Ordinal))
@@ -143,7 +143,7 @@ internal static class RestMessageDecoder
         }
     }
 
-    private static PendingTensor ReadTensor(ref Utf8JsonReader reader, string kind, int index, int jsonLength, ProtocolLimits limits, bool lenient)
+    private static PendingTensor ReadTensor(ref Utf8JsonReader reader, string kind, int index, int jsonLength, ProtocolLimits limits, bool lenient, bool unmarkedBinaryIsText)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -239,12 +239,15 @@ internal static class RestMessageDecoder
 
             // Each JSON element takes at least one byte, so a shape larger than the JSON cannot be satisfied: fail before allocating.
             long count = TensorBytes.ElementCount(name, shape, limits, jsonLength);
-            bool base64 = type == TensorElementType.String
-                && (limits.IsBinaryBytes(name) || (parameters?.TryGetValue(ProtocolNames.ContentType, out var contentType) == true
-                    && string.Equals(contentType.AsString(), ProtocolNames.Base64ContentType, StringComparison.Ordinal)));
-            tensor.Value = base64
-                ? JsonTensorData.ReadBase64(ref dataReader, name, shape, (int)count)
-                : JsonTensorData.Read(ref dataReader, name, type, shape, (int)count);
+            bool marked = parameters?.TryGetValue(ProtocolNames.ContentType, out var contentType) == true
+                && string.Equals(contentType.AsString(), ProtocolNames.Base64ContentType, StringComparison.Ordinal);
+            bool wanted = limits.IsBinaryBytes(name);
+            tensor.Value = type != TensorElementType.String || !(marked || wanted)
+                ? JsonTensorData.Read(ref dataReader, name, type, shape, (int)count)
+                : marked || !unmarkedBinaryIsText
+                    ? JsonTensorData.ReadBase64(ref dataReader, name, shape, (int)count)
+                    // A binary output the sender wrote as JSON text without saying base64 (Triton, KServe): the text's UTF-8 bytes.
+                    : JsonTensorData.ReadUtf8Bytes(ref dataReader, name, shape, (int)count);
         }
 
         return tensor;
@@ -368,6 +371,7 @@ internal sealed class RestMessageShape
         HasRequestedOutputs = true,
         ParameterFlag = ProtocolNames.BinaryDataOutput,
         Lenient = false,
+        UnmarkedBinaryIsText = false,
     };
 
     public static readonly RestMessageShape Response = new()
@@ -381,7 +385,15 @@ internal sealed class RestMessageShape
         HasRequestedOutputs = false,
         ParameterFlag = null,
         Lenient = true,
+        UnmarkedBinaryIsText = true,
     };
+
+    /// <summary>
+    /// How a JSON BYTES tensor named in <see cref="ProtocolLimits.BinaryBytesTensors"/> reads without <c>"content_type": "base64"</c>:
+    /// a request's as base64 (the server's rule for its binary inputs), a response's as its text's UTF-8 bytes (servers that write
+    /// BYTES outputs as JSON strings — Triton, KServe — say nothing, and their text is the bytes).
+    /// </summary>
+    public required bool UnmarkedBinaryIsText { get; init; }
 
     /// <summary><c>request</c> or <c>response</c>, for messages.</summary>
     public required string Name { get; init; }

@@ -133,9 +133,20 @@ internal static class RestMessageEncoder
         writer.WriteEndArray();
         if (binary)
         {
-            var bytes = TensorBytes.GetWireBytes(tensor.Value);
-            segments.Add(bytes);
-            RestParameters.Write(writer, tensor.Parameters, ProtocolNames.BinaryDataSize, ParameterValue.FromInt64(bytes.Length));
+            long size;
+            if (tensor.Value.ElementType == TensorElementType.Binary)
+            {
+                // Length-prefixed frames whose large elements are the caller's own memory: an image is not copied before the wire.
+                size = TensorBytes.AddBinaryFrames(tensor.Value, segments);
+            }
+            else
+            {
+                var bytes = TensorBytes.GetWireBytes(tensor.Value);
+                segments.Add(bytes);
+                size = bytes.Length;
+            }
+
+            RestParameters.Write(writer, tensor.Parameters, ProtocolNames.BinaryDataSize, ParameterValue.FromInt64(size));
         }
         else
         {

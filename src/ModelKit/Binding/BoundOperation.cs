@@ -167,7 +167,7 @@ public sealed class BoundOperation
     {
         if (declared.ElementType != model.ElementType)
         {
-            problems.Add(Sentence($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)})."));
+            problems.Add(Sentence($"{declared.Member} is {TensorElementTypes.ClrName(declared.ElementType)} but {kind} '{model.Name}' is {TensorElementTypes.OnnxName(model.ElementType)} ({TensorElementTypes.ClrName(model.ElementType)}).{BinaryHint(declared.ElementType, model.ElementType)}"));
         }
 
         long[] shape = model.Shape;
@@ -196,6 +196,18 @@ public sealed class BoundOperation
 
         return new BoundTensor(declared, shape, index, model.Shape);
     }
+
+    /// <summary>What to declare when binary elements meet text or bytes (the mistakes the element types alone do not explain).</summary>
+    private static string BinaryHint(TensorElementType declared, TensorElementType model) => (declared, model) switch
+    {
+        (TensorElementType.Binary, TensorElementType.String) =>
+            " Binary elements (ReadOnlyMemory<byte>) go to the BYTES tensors of remote servers and served pipelines; this STRING tensor takes UTF-8 text (ONNX has no bytes type): declare string elements.",
+        (TensorElementType.String, TensorElementType.Binary) =>
+            " Its elements are binary (an encoded image, a file), not text: declare ReadOnlyMemory<byte>[] or ModelTensor<ReadOnlyMemory<byte>>.",
+        (TensorElementType.UInt8, TensorElementType.Binary or TensorElementType.String) =>
+            " One binary element is a ReadOnlyMemory<byte>: declare ReadOnlyMemory<byte>[] (a byte[] or ReadOnlyMemory<byte> member is a UINT8 tensor).",
+        _ => string.Empty,
+    };
 
     private static string Suggest(string name, IReadOnlyList<TensorInfo> candidates)
     {

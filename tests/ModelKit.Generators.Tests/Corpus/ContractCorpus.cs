@@ -484,6 +484,32 @@ internal static class ContractCorpus
         variants.Add(Fails("empty-contract-unlisted", "[ModelContract(\"mnist-v2\")] public partial interface IMnist2;", "MK3009"));
         variants.Add(Fails("empty-contract-wrong-case", "[ModelContract(\"MNIST\")] public partial interface IMnist3 { }", "MK3009"));
 
+        // ---- Binary (BYTES) tensors: ReadOnlyMemory<byte> elements ----
+        // A contract of a served model (not listed: nothing to check at build time) compiles beside the mnist one in every group.
+        const string Ocr = """
+            [ModelContract("paddleocr")]
+            public partial interface IOcrPipeline
+            {
+                OcrLines Read(OcrImages images);
+                [return: Tensor("lines", -1)] ModelTensor<System.ReadOnlyMemory<byte>> ReadRaw([Tensor("image", -1)] System.ReadOnlyMemory<byte>[] images);
+                void ReadInto([Tensor("image", 1)] System.ReadOnlyMemory<System.ReadOnlyMemory<byte>> images, [Output, Tensor("lines", 4)] System.ReadOnlyMemory<byte>[] lines);
+            }
+            public sealed class OcrImages { [Tensor("image", -1)] public System.ReadOnlyMemory<byte>[] Images { get; set; } = new System.ReadOnlyMemory<byte>[0]; }
+            public sealed class OcrLines { [Tensor("lines", -1)] public System.ReadOnlyMemory<byte>[] Lines { get; set; } = new System.ReadOnlyMemory<byte>[0]; [Tensor("image_index", -1)] public long[] ImageIndex { get; set; } = new long[0]; }
+            """;
+        variants.Add(Runs("binary-contract-beside", Contract + "\n" + Types + "\n" + Ocr, Predict));
+        foreach (var group in new[] { CorpusGroup.CSharp11, CorpusGroup.Relaxed })
+        {
+            // C# 11 has no collection expressions: the output type's default is written out.
+            variants.Add(Runs($"binary-contract-beside-{group}", Contract + "\n" + Image + "\n" + Scores.Replace("= [];", "= new float[0];", StringComparison.Ordinal) + "\n" + Ocr, Predict, group: group));
+        }
+
+        variants.Add(Fails("binary-for-float-input", "[ModelContract(\"mnist\")] public partial interface IDigits { DigitScores Predict(BytesImage image); }\npublic sealed class BytesImage { [Tensor(\"Input3\")] public ReadOnlyMemory<byte>[] Pixels { get; set; } = []; }\n" + Scores, "MK3003"));
+        variants.Add(Fails("binary-for-float-output", "[ModelContract(\"mnist\")] public partial interface IDigits { BytesScores Predict(DigitImage image); }\npublic sealed class BytesScores { [Tensor(\"Plus214_Output_0\")] public ModelTensor<ReadOnlyMemory<byte>>? Logits { get; set; } }\n" + Image, "MK3003"));
+        variants.Add(Fails("binary-jagged-bytes", "[ModelContract(\"mnist\")] public partial interface IDigits { DigitScores Predict(DigitImage image, [Tensor(\"extra\", -1)] byte[][] files); }\n" + Types, "MK2003"));
+        variants.Add(Fails("binary-memory-of-memory-bytes", "[ModelContract(\"mnist\")] public partial interface IDigits { DigitScores Predict(DigitImage image, [Tensor(\"extra\", -1)] Memory<byte>[] files); }\n" + Types, "MK2003"));
+        variants.Add(Fails("binary-span-elements", "[ModelContract(\"mnist\")] public partial interface IDigits { DigitScores Predict(DigitImage image, [Tensor(\"extra\", -1)] ReadOnlySpan<ReadOnlyMemory<byte>> files); }\n" + Types, "MK2003"));
+
         // ---- Prepared calls: bound once, run many times; inputs written after preparing are what the run sees ----
         variants.Add(Runs("prepared-call", """
             [ModelContract("mnist")]
