@@ -74,6 +74,9 @@ public partial interface IBinaryEcho
     ModelTensor<ReadOnlyMemory<byte>> EchoTensor([Tensor("payload", -1)] ReadOnlyMemory<ReadOnlyMemory<byte>> payload);
 
     void EchoInto([Tensor("payload", 3)] ReadOnlyMemory<byte>[] payload, [Output, Tensor("echo", 3)] Memory<ReadOnlyMemory<byte>> echo);
+
+    [return: Tensor("length", -1)]
+    long[] Lengths([Tensor("payload", -1)] ModelTensor<ReadOnlyMemory<byte>> payload);
 }
 
 public sealed class EchoRequest

@@ -295,6 +295,32 @@ public sealed class ProtocolCodecTests
     }
 
     [Fact]
+    public void Grpc_bytes_contents_marked_base64_as_mlservers_base64codec_sends_them_decode_to_the_bytes()
+    {
+        // MLServer's Base64Codec (use_bytes=True) puts base64 text in bytes_contents and says so with content_type (string_param).
+        byte[][] images = [[0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00], [], [0xC3, 0x28, 0xA0]];
+        var tensor = new ModelInferRequest.Types.InferInputTensor { Name = "image", Datatype = "BYTES", Shape = { 3, 1 } };
+        tensor.Parameters["content_type"] = new InferParameter { StringParam = "base64" };
+        tensor.Contents = new InferTensorContents();
+        foreach (var image in images)
+        {
+            tensor.Contents.BytesContents.Add(Google.Protobuf.ByteString.CopyFromUtf8(Convert.ToBase64String(image)));
+        }
+
+        var request = new ModelInferRequest { ModelName = "paddleocr", Inputs = { tensor } };
+        var decoded = GrpcInferenceCodec.DecodeRequest(request, ProtocolLimits.Default).Inputs[0].Value;
+        Assert.Equal(TensorElementType.Binary, decoded.ElementType);
+        Assert.Equal(images, decoded.Buffer.AsSpan<ReadOnlyMemory<byte>>().ToArray().Select(static m => m.ToArray()));
+
+        // An element that is not base64 is kept as it is (MLServer's own decoder does the same); unmarked elements stay text.
+        tensor.Contents.BytesContents[0] = Google.Protobuf.ByteString.CopyFrom(images[0]);
+        Assert.Equal(images[0], GrpcInferenceCodec.DecodeRequest(request, ProtocolLimits.Default).Inputs[0].Value.Buffer.AsSpan<ReadOnlyMemory<byte>>()[0].ToArray());
+        tensor.Parameters.Clear();
+        tensor.Contents.BytesContents[0] = Google.Protobuf.ByteString.CopyFromUtf8("text");
+        Assert.Equal(TensorElementType.String, GrpcInferenceCodec.DecodeRequest(request, ProtocolLimits.Default).Inputs[0].Value.ElementType);
+    }
+
+    [Fact]
     public void Model_metadata_marks_binary_bytes_tensors_with_content_type_base64_and_reads_it_back()
     {
         var metadata = Protocol.Metadata.ModelMetadataResponse.From("paddleocr", null, "ocr", new ModelSignature(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using ModelKit.Testing;
 using ModelKit.Vision.Ocr;
 
 namespace ModelKit.Vision.Tests;
@@ -61,16 +62,7 @@ public partial interface IServedOcrAsPixels
 public sealed partial class OcrServingTests
 {
     private ServiceProvider Typed<TContract>(string protocol)
-        where TContract : class, IModelContract<TContract>
-    {
-        var services = new ServiceCollection();
-        services.AddModelKit(kit => kit.AddModel<TContract>(o =>
-        {
-            o.Endpoint = server.Host.EndpointFor(protocol);
-            o.Protocol = protocol;
-        }));
-        return services.BuildServiceProvider();
-    }
+        where TContract : class, IModelContract<TContract> => TypedClients.Remote<TContract>(server.Host.EndpointFor(protocol), protocol);
 
     [SkippableFact]
     public async Task A_typed_contract_of_the_served_pipeline_reads_what_the_local_reader_reads_over_rest_binary_rest_json_and_grpc()

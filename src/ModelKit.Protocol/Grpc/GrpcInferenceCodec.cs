@@ -37,7 +37,7 @@ public static class GrpcInferenceCodec
         for (int i = 0; i < message.Inputs.Count; i++)
         {
             var input = message.Inputs[i];
-            var value = DecodeTensor(input.Name, input.Datatype, input.Shape, input.Contents, raw ? message.RawInputContents[i] : null, "input", i, limits);
+            var value = DecodeTensor(input.Name, input.Datatype, input.Shape, input.Contents, raw ? message.RawInputContents[i] : null, "input", i, limits, IsBase64(input.Parameters));
             AddUnique(request.Inputs, new InferTensor(input.Name, value) { Binary = raw, Parameters = FromWire(input.Parameters, ProtocolNames.BinaryDataSize, out _) }, "input");
         }
 
@@ -159,10 +159,7 @@ public static class GrpcInferenceCodec
         for (int i = 0; i < message.Outputs.Count; i++)
         {
             var output = message.Outputs[i];
-            // MLServer's Base64Codec over gRPC: bytes_contents hold base64 text, marked by the output's content_type parameter.
-            bool base64 = output.Parameters.TryGetValue(ProtocolNames.ContentType, out var contentType)
-                && string.Equals(contentType.StringParam, ProtocolNames.Base64ContentType, StringComparison.Ordinal);
-            var value = DecodeTensor(output.Name, output.Datatype, output.Shape, output.Contents, raw ? message.RawOutputContents[i] : null, "output", i, limits, base64);
+            var value = DecodeTensor(output.Name, output.Datatype, output.Shape, output.Contents, raw ? message.RawOutputContents[i] : null, "output", i, limits, IsBase64(output.Parameters));
             AddUnique(response.Outputs, new InferTensor(output.Name, value) { Binary = raw, Parameters = FromWire(output.Parameters, null, out _) }, "output");
         }
 
@@ -292,6 +289,14 @@ public static class GrpcInferenceCodec
                 $"Tensor '{name}' is {datatype}, which has no typed contents field; send it in raw contents."),
         };
     }
+
+    /// <summary>
+    /// Whether a tensor says <c>"content_type": "base64"</c>: MLServer's <c>Base64Codec</c> over gRPC, whose <c>bytes_contents</c> hold
+    /// base64 text (decoded to the bytes; the tensor is then binary, as the same parameter makes it in REST JSON).
+    /// </summary>
+    private static bool IsBase64(MapField<string, WireParameter> parameters) =>
+        parameters.TryGetValue(ProtocolNames.ContentType, out var contentType)
+        && string.Equals(contentType.StringParam, ProtocolNames.Base64ContentType, StringComparison.Ordinal);
 
     /// <summary>One base64 element's bytes; an element that is not base64 is kept as it is (as MLServer's own decoder does).</summary>
     private static ReadOnlyMemory<byte> FromBase64(ReadOnlySpan<byte> text)

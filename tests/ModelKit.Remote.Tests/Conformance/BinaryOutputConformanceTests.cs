@@ -29,18 +29,6 @@ public sealed class BinaryOutputConformanceTests
         }
     }
 
-    private static ServiceProvider Typed<TContract>(string endpoint, string protocol)
-        where TContract : class, IModelContract<TContract>
-    {
-        var services = new ServiceCollection();
-        services.AddModelKit(kit => kit.AddModel<TContract>(o =>
-        {
-            o.Endpoint = endpoint;
-            o.Protocol = protocol;
-        }));
-        return services.BuildServiceProvider();
-    }
-
     private static ReplayScript Triton(bool chunked)
     {
         var script = new ReplayScript { Chunked = chunked };
@@ -60,7 +48,7 @@ public sealed class BinaryOutputConformanceTests
     {
         var script = Triton(chunked);
         await using var server = await ReplayServer.StartAsync(script);
-        await using var services = Typed<ITritonBinaryIdentity>(server.EndpointFor(protocol), protocol);
+        await using var services = TypedClients.Remote<ITritonBinaryIdentity>(server.EndpointFor(protocol), protocol);
         var identity = services.GetRequiredService<ITritonBinaryIdentity>();
         var echoed = identity.Echo([Recorded[0], Recorded[1]]);
         AssertRecorded(echoed, $"triton {protocol}");
@@ -101,7 +89,7 @@ public sealed class BinaryOutputConformanceTests
         var script = Triton(chunked: false);
         script.Rest["/v2/models/simple_identity/infer"] = RecordedHttpResponse.Json(Corpus.Bytes("triton/simple_identity.infer.json"));
         await using var server = await ReplayServer.StartAsync(script);
-        await using var services = Typed<ITritonBinaryIdentity>(server.EndpointFor("rest-json"), "rest-json");
+        await using var services = TypedClients.Remote<ITritonBinaryIdentity>(server.EndpointFor("rest-json"), "rest-json");
         var echoed = services.GetRequiredService<ITritonBinaryIdentity>().Echo(["plain text"u8.ToArray(), "héllo wörld"u8.ToArray()]);
         Assert.Equal(["plain text", "héllo wörld"], echoed.Select(static e => Encoding.UTF8.GetString(e.Span)));
     }
@@ -120,7 +108,7 @@ public sealed class BinaryOutputConformanceTests
         script.GrpcInfer = Corpus.Grpc<ModelInferResponse>("mlserver/binary-echo.infer.grpc.json");
         await using var server = await ReplayServer.StartAsync(script);
 
-        await using (var services = Typed<IMlServerBinaryEcho>(server.EndpointFor(protocol), protocol))
+        await using (var services = TypedClients.Remote<IMlServerBinaryEcho>(server.EndpointFor(protocol), protocol))
         {
             var echoed = services.GetRequiredService<IMlServerBinaryEcho>().Echo([Recorded[0], Recorded[1]]);
             Assert.Equal([2L, 1L], echoed.Shape.ToArray());
