@@ -28,8 +28,8 @@ public static class VisionServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.DetectorMaxSide >= 32 && o.MaxRecognitionBatch >= 1 && o.AngleThreshold is > 0 and <= 1 && o.MaxImagesPerRequest >= 1,
-            "OcrOptions: DetectorMaxSide must be at least 32, MaxRecognitionBatch and MaxImagesPerRequest at least 1 and AngleThreshold in (0, 1].");
+        options.Validate(o => o.DetectorMaxSide >= 32 && o.MaxRecognitionBatch >= 1 && o.AngleThreshold is > 0 and <= 1 && o.MaxImagesPerRequest >= 1 && o.ConcurrentDetections >= 1,
+            "OcrOptions: DetectorMaxSide must be at least 32, MaxRecognitionBatch, MaxImagesPerRequest and ConcurrentDetections at least 1 and AngleThreshold in (0, 1].");
         services.TryAddSingleton(_ => CtcDecoder.FromDictionary(dictionaryPath));
         services.TryAddSingleton(sp =>
         {

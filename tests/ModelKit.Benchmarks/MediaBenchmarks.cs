@@ -17,58 +17,28 @@ namespace ModelKit.Benchmarks;
 public class OcrPageBenchmarks
 {
     public const int Lines = 12;
-    private ServiceProvider _provider = null!;
-    private ImageTextReader _reader = null!;
+    private OcrBenchmarkReader _ocr = null!;
     private byte[] _page = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        var files = PaddleOcrModels.EnsureAsync().GetAwaiter().GetResult();
-        var services = new ServiceCollection();
-        services.AddModelKit(kit => kit.AddOnnxRuntime()
-            .AddModel<ITextDetectorModel>(m => { m.Path = files.Detector; m.IntraOpThreads = 2; })
-            .AddModel<ITextAngleClassifierModel>(m => { m.Path = files.Classifier; m.IntraOpThreads = 2; })
-            .AddModel<ITextRecognizerModel>(m => { m.Path = files.Recognizer; m.IntraOpThreads = 2; }));
-        services.AddImageTextReader(files.Dictionary);
-        _provider = services.BuildServiceProvider();
-        _reader = _provider.GetRequiredService<ImageTextReader>();
+        _ocr = OcrBenchmarkReader.Start("local");
         _page = RenderPage();
-        if (_reader.ReadAsync(_page).GetAwaiter().GetResult().Count != Lines)
+        if (_ocr.Reader.ReadAsync(_page).GetAwaiter().GetResult().Count != Lines)
         {
             throw new InvalidOperationException("The benchmark page did not read as 12 lines.");
         }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _provider.Dispose();
+    public void Cleanup() => _ocr.Dispose();
 
     [Benchmark(Description = "OCR: one 960x640 page, 12 lines")]
-    public Task<IReadOnlyList<TextLine>> ReadPage() => _reader.ReadAsync(_page);
+    public Task<IReadOnlyList<TextLine>> ReadPage() => _ocr.Reader.ReadAsync(_page);
 
-    internal static byte[] RenderPage()
-    {
-        string[] words = ["morning", "river", "silver", "garden", "quiet", "planet", "window", "market", "forest", "yellow", "journey", "kitchen"];
-        using var bitmap = new SKBitmap(960, 640);
-        bitmap.Erase(SKColors.White);
-        using (var canvas = new SKCanvas(bitmap))
-        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
-        using (var typeface = SKTypeface.FromFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
-        {
-            float y = 40;
-            for (int i = 0; i < Lines; i++)
-            {
-                int size = 20 + (i % 5) * 4;
-                using var font = new SKFont(typeface, size);
-                string text = string.Join(' ', Enumerable.Range(0, 5).Select(k => words[(i * 5 + k) % words.Length]));
-                canvas.DrawText(text, 30, y, SKTextAlign.Left, font, paint);
-                y += 50;
-            }
-        }
-
-        using var image = SKImage.FromBitmap(bitmap);
-        return image.Encode(SKEncodedImageFormat.Png, 100).ToArray();
-    }
+    internal static byte[] RenderPage() => OcrBenchmarkReader.Render(960, 640,
+        Enumerable.Range(0, Lines).Select(i => (OcrBenchmarkReader.Text(i * 5, 5), 20 + ((i % 5) * 4))));
 }
 
 /// <summary>Silero VAD v5 over 10 s of 16 kHz audio (a 440 Hz tone in noise): 313 frames through the contract and the hysteresis.</summary>

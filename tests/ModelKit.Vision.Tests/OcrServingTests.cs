@@ -285,6 +285,56 @@ public sealed partial class OcrServingTests(PulledPaddleOcrServer server, OcrFix
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
 
+    [SkippableFact]
+    public async Task A_bomb_among_many_images_gets_400_naming_it_with_bounded_memory_and_max_images_holds_over_rest_binary_and_grpc()
+    {
+        var page = Page().Png;
+        var bomb = BombPng(30_000, 30_000);
+
+        // REST binary: three images, the middle one declaring 30000 × 30000 pixels.
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        using (var response = await PostBinaryAsync(page, bomb, page))
+        {
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            string error = body.RootElement.GetProperty("error").GetString()!;
+            Assert.Contains("image 1", error);
+            Assert.Contains("30000", error);
+            // Refused from its header: the request costs what reading a page costs, never the 2.7 GB of the declared pixels.
+            Assert.True(allocated < 256L * 1024 * 1024, $"{allocated:N0} bytes allocated");
+        }
+
+        // gRPC: the same three in bytes_contents.
+        var request = new ModelInferRequest { ModelName = "paddleocr" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor
+        {
+            Name = "image", Datatype = "BYTES", Shape = { 3 },
+            Contents = new InferTensorContents { BytesContents = { ByteString.CopyFrom(page), ByteString.CopyFrom(bomb), ByteString.CopyFrom(page) } },
+        });
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        var grpcError = await Assert.ThrowsAsync<RpcException>(async () => await server.Host.Grpc.ModelInferAsync(request));
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 256L * 1024 * 1024);
+        Assert.Equal(StatusCode.InvalidArgument, grpcError.StatusCode);
+        Assert.Contains("image 1", grpcError.Status.Detail);
+
+        // max_images (16 by default) over REST binary and gRPC: 17 small images are refused before any is decoded.
+        var seventeen = Enumerable.Repeat(bomb, 17).ToArray();
+        using (var response = await PostBinaryAsync(seventeen))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("at most 16", await response.Content.ReadAsStringAsync());
+        }
+
+        var tooMany = new ModelInferRequest { ModelName = "paddleocr" };
+        var contents = new InferTensorContents();
+        contents.BytesContents.AddRange(seventeen.Select(ByteString.CopyFrom));
+        tooMany.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "image", Datatype = "BYTES", Shape = { 17 }, Contents = contents });
+        var tooManyError = await Assert.ThrowsAsync<RpcException>(async () => await server.Host.Grpc.ModelInferAsync(tooMany));
+        Assert.Equal(StatusCode.InvalidArgument, tooManyError.StatusCode);
+        Assert.Contains("at most 16", tooManyError.Status.Detail);
+    }
+
     /// <summary>A valid PNG header declaring <paramref name="width"/> × <paramref name="height"/> pixels (the decoder tests' bomb).</summary>
     private static byte[] BombPng(int width, int height) => ImageDecoderTests.PngDeclaring(width, height);
 

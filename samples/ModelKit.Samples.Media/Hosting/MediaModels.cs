@@ -144,22 +144,7 @@ public static class MediaModels
     public static ModelKitBuilder AddOcrPipelineModel(this ModelKitBuilder kit, PaddleOcrFiles files)
     {
         ArgumentNullException.ThrowIfNull(kit);
-        ArgumentNullException.ThrowIfNull(files);
-        return kit.AddOnnxRuntime().AddOcrPipelines().AddModel(PaddleOcrModels.PipelineName, m =>
-        {
-            m.Path = files.Folder;
-            m.Processing = new ProcessingOptions
-            {
-                Kind = OcrPipelineProvider.Kind,
-                Settings =
-                {
-                    ["detector"] = PaddleOcrModels.DetectorFile,
-                    ["classifier"] = PaddleOcrModels.ClassifierFile,
-                    ["recognizer"] = PaddleOcrModels.RecognizerFile,
-                    ["dictionary"] = PaddleOcrModels.DictionaryFile,
-                },
-            };
-        });
+        return kit.AddOnnxRuntime().AddPaddleOcrPipeline(files);
     }
 
     /// <summary>

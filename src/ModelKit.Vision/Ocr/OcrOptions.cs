@@ -24,8 +24,18 @@ public sealed class OcrOptions
     /// <summary>Lines recognized with a lower confidence are dropped (<c>drop_score</c>).</summary>
     public float MinConfidence { get; set; } = 0.5f;
 
-    /// <summary>At most this many crops go through the recognizer in one run (sorted by width, padded to the widest of the run).</summary>
-    public int MaxRecognitionBatch { get; set; } = 32;
+    /// <summary>
+    /// At most this many crops go through the recognizer in one run (crops of the same input width, of one image or of all the
+    /// images read together), and at most this many windows through the angle classifier. Default 8 (PaddleOCR's
+    /// <c>rec_batch_num</c> is 6): on CPU, runs of 4–8 crops cost about 13% less CPU time per crop than runs of 16–32.
+    /// </summary>
+    public int MaxRecognitionBatch { get; set; } = 8;
+
+    /// <summary>
+    /// When several images are read together (<see cref="ImageTextReader.ReadManyAsync"/>, or one request to a served pipeline),
+    /// this many are decoded, detected and cropped at a time (default 2); only their pixels are held at once.
+    /// </summary>
+    public int ConcurrentDetections { get; set; } = 2;
 
     /// <summary>
     /// The ModelKit model name of a served OCR pipeline (<c>modelkit pull paddleocr</c> + <c>modelkit serve</c>). When a model of this

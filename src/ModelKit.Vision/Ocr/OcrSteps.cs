@@ -51,7 +51,10 @@ public static class TextLineCropper
     }
 }
 
-/// <summary>Angle step: classifies line crops as 0° or 180° in one batch and turns the upside-down ones.</summary>
+/// <summary>
+/// Angle step: classifies line crops as 0° or 180° in batches of up to <see cref="OcrOptions.MaxRecognitionBatch"/> windows and turns
+/// the upside-down ones. Each crop's result depends on that crop alone, however many crops (of however many images) go together.
+/// </summary>
 public sealed class TextAngleClassifier(ITextAngleClassifierModel model, OcrOptions options)
 {
     private const int Height = 48;
@@ -90,24 +93,37 @@ public sealed class TextAngleClassifier(ITextAngleClassifierModel model, OcrOpti
             }
         }
 
-        var input = new float[windows.Count * 3 * Height * Width];
-        for (int w = 0; w < windows.Count; w++)
+        // At most MaxRecognitionBatch windows per run: each window is classified on its own (fixed 48 × 192 input), so how the
+        // windows are cut into runs does not change any result.
+        var p = new float[windows.Count];
+        int perWindow = 3 * Height * Width;
+        for (int start = 0; start < windows.Count; start += options.MaxRecognitionBatch)
         {
-            TextRecognizer.WriteLine(windows[w].Window, input.AsSpan(w * 3 * Height * Width, 3 * Height * Width), Width, Half, Half);
+            int count = Math.Min(options.MaxRecognitionBatch, windows.Count - start);
+            var input = new float[count * perWindow];
+            for (int w = 0; w < count; w++)
+            {
+                TextRecognizer.WriteLine(windows[start + w].Window, input.AsSpan(w * perWindow, perWindow), Width, Half, Half);
+            }
+
+            var output = await model.ClassifyAsync(new ModelTensor<float>(input, count, 3, Height, Width), cancellationToken).ConfigureAwait(false);
+            if (output.Length != count * 2)
+            {
+                throw new ModelExecutionException(PaddleOcrModels.ClassifierName, $"expected [{count}, 2] angle probabilities; got {output}.");
+            }
+
+            var probabilities = output.Span;
+            for (int w = 0; w < count; w++)
+            {
+                p[start + w] = probabilities[(w * 2) + 1];
+            }
         }
 
-        var output = await model.ClassifyAsync(new ModelTensor<float>(input, windows.Count, 3, Height, Width), cancellationToken).ConfigureAwait(false);
-        if (output.Length != windows.Count * 2)
-        {
-            throw new ModelExecutionException(PaddleOcrModels.ClassifierName, $"expected [{windows.Count}, 2] angle probabilities; got {output}.");
-        }
-
-        var p = output.Span;
         var sum = new float[crops.Length];
         var n = new int[crops.Length];
         for (int w = 0; w < windows.Count; w++)
         {
-            sum[windows[w].Crop] += p[w * 2 + 1];
+            sum[windows[w].Crop] += p[w];
             n[windows[w].Crop]++;
         }
 
@@ -125,8 +141,11 @@ public sealed class TextAngleClassifier(ITextAngleClassifierModel model, OcrOpti
 }
 
 /// <summary>
-/// Recognition step: line crops scaled to height 48, sorted by width and run in batches padded to the widest crop of the batch
-/// (at least 320 wide, as PaddleOCR), decoded with greedy CTC. Results come back in the crops' order.
+/// Recognition step: each line crop is scaled to height 48 and given an input width of its own — its scaled width rounded up to
+/// the next of a fixed ladder of widths (320, then × 9/8, multiples of 16: at most 1/9 of a row is padding) — and crops of the
+/// same input width run together, up to <see cref="OcrOptions.MaxRecognitionBatch"/> a run, zero-padded as PaddleOCR pads
+/// (at least 320 wide), then decoded with greedy CTC. As a crop's padding depends on the crop alone, its result is the same
+/// whichever crops (of one image or many) it is recognized with. Results come back in the crops' order.
 /// </summary>
 public sealed class TextRecognizer(ITextRecognizerModel model, CtcDecoder decoder, OcrOptions options)
 {
@@ -134,39 +153,75 @@ public sealed class TextRecognizer(ITextRecognizerModel model, CtcDecoder decode
     private const int MinWidth = 320;
     private static readonly float[] Half = [0.5f, 0.5f, 0.5f];
 
+    /// <summary>
+    /// The recognizer's input width for a line of <paramref name="width"/> × <paramref name="height"/> pixels: its width at height 48
+    /// rounded up on the ladder 320, 368, 416, 480, 544, … (each step × 9/8, rounded up to a multiple of 16).
+    /// </summary>
+    public static int InputWidth(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        int needed = (int)MathF.Ceiling(Height * width / (float)height);
+        int input = MinWidth;
+        while (input < needed)
+        {
+            input = ((input * 9 / 8) + 15) / 16 * 16;
+        }
+
+        return input;
+    }
+
     /// <summary>Recognizes each line crop; results come back in the order of <paramref name="crops"/>.</summary>
     public async Task<CtcResult[]> RecognizeAsync(IReadOnlyList<RgbImage> crops, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(crops);
         var results = new CtcResult[crops.Count];
-        var order = Enumerable.Range(0, crops.Count).OrderBy(i => crops[i].Width / (float)crops[i].Height).ToArray();
-        for (int start = 0; start < order.Length; start += options.MaxRecognitionBatch)
+        var widths = new int[crops.Count];
+        for (int i = 0; i < crops.Count; i++)
         {
-            var batch = order.AsSpan(start, Math.Min(options.MaxRecognitionBatch, order.Length - start)).ToArray();
-            float maxRatio = batch.Max(i => crops[i].Width / (float)crops[i].Height);
-            int width = Math.Max(MinWidth, (int)MathF.Ceiling(Height * maxRatio));
-            int lineSize = 3 * Height * width;
-            var input = new float[batch.Length * lineSize];
-            for (int b = 0; b < batch.Length; b++)
+            widths[i] = InputWidth(crops[i].Width, crops[i].Height);
+        }
+
+        var order = Enumerable.Range(0, crops.Count).OrderBy(i => widths[i]).ToArray(); // stable: one width's crops keep their order
+        for (int start = 0; start < order.Length;)
+        {
+            int width = widths[order[start]];
+            int end = start + 1;
+            while (end < order.Length && end - start < options.MaxRecognitionBatch && widths[order[end]] == width)
             {
-                WriteLine(crops[batch[b]], input.AsSpan(b * lineSize, lineSize), width, Half, Half);
+                end++;
             }
 
-            var output = await model.RecognizeAsync(new ModelTensor<float>(input, batch.Length, 3, Height, width), cancellationToken).ConfigureAwait(false);
-            var shape = output.Shape;
-            if (shape.Length != 3 || shape[0] != batch.Length || shape[2] != decoder.ClassCount)
-            {
-                throw new ModelExecutionException(PaddleOcrModels.RecognizerName, $"expected CTC probabilities [{batch.Length}, T, {decoder.ClassCount}]; got {output}.");
-            }
-
-            int steps = (int)shape[1];
-            int perLine = steps * decoder.ClassCount;
-            for (int b = 0; b < batch.Length; b++)
-            {
-                results[batch[b]] = decoder.Decode(output.Span.Slice(b * perLine, perLine), steps);
-            }
+            await RecognizeRunAsync(crops, order.AsMemory(start, end - start), width, results, cancellationToken).ConfigureAwait(false);
+            start = end;
         }
 
         return results;
+    }
+
+    private async Task RecognizeRunAsync(IReadOnlyList<RgbImage> crops, ReadOnlyMemory<int> run, int width, CtcResult[] results, CancellationToken cancellationToken)
+    {
+        int count = run.Length;
+        int lineSize = 3 * Height * width;
+        var input = new float[count * lineSize];
+        for (int b = 0; b < count; b++)
+        {
+            WriteLine(crops[run.Span[b]], input.AsSpan(b * lineSize, lineSize), width, Half, Half);
+        }
+
+        var output = await model.RecognizeAsync(new ModelTensor<float>(input, count, 3, Height, width), cancellationToken).ConfigureAwait(false);
+        var shape = output.Shape;
+        if (shape.Length != 3 || shape[0] != count || shape[2] != decoder.ClassCount)
+        {
+            throw new ModelExecutionException(PaddleOcrModels.RecognizerName, $"expected CTC probabilities [{count}, T, {decoder.ClassCount}]; got {output}.");
+        }
+
+        int steps = (int)shape[1];
+        int perLine = steps * decoder.ClassCount;
+        for (int b = 0; b < count; b++)
+        {
+            results[run.Span[b]] = decoder.Decode(output.Span.Slice(b * perLine, perLine), steps);
+        }
     }
 
     /// <summary>

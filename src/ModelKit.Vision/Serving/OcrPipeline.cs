@@ -105,32 +105,37 @@ public sealed class OcrPipelineBackend : PipelineBackend
             throw new ProcessingException(nameof(OcrPipelineBackend), $"input '{ImageInput}' holds {images.Length} images; at most {_maxImages} are accepted per request.");
         }
 
-        var read = new IReadOnlyList<TextLine>[images.Length];
-        int total = 0;
         for (int n = 0; n < images.Length; n++)
         {
             var image = images.Span[n];
-            string which = images.Length == 1 ? $"input '{ImageInput}'" : $"input '{ImageInput}' image {n}";
             if (image.IsEmpty)
             {
-                throw new ProcessingException(nameof(OcrPipelineBackend), $"{which} is empty; send an encoded image (PNG, JPEG…).");
+                throw new ProcessingException(nameof(OcrPipelineBackend), $"{Which(images.Length, n)} is empty; send an encoded image (PNG, JPEG…).");
             }
 
             if (image.Length > _maxEncodedBytes)
             {
-                throw new ProcessingException(nameof(OcrPipelineBackend), $"{which} has {image.Length} bytes; at most {_maxEncodedBytes} are accepted.");
+                throw new ProcessingException(nameof(OcrPipelineBackend), $"{Which(images.Length, n)} has {image.Length} bytes; at most {_maxEncodedBytes} are accepted.");
             }
+        }
 
+        // All images' crops are classified and recognized together (ImageTextReader.ReadManyAsync's path); an image that does not
+        // decode (corrupt, unsupported, or declaring too many pixels) is named.
+        var read = await _reader.ReadImagesAsync(images.Length, n =>
+        {
             try
             {
-                read[n] = await _reader.ReadAsync(image, cancellationToken).ConfigureAwait(false);
+                return _reader.Decoder.Decode(images.Span[n].Span);
             }
             catch (ImageDecodeException ex)
             {
-                throw new ProcessingException(nameof(OcrPipelineBackend), $"{which}: {ex.Message}", ex);
+                throw new ProcessingException(nameof(OcrPipelineBackend), $"{Which(images.Length, n)}: {ex.Message}", ex);
             }
-
-            total += read[n].Count;
+        }, cancellationToken).ConfigureAwait(false);
+        int total = 0;
+        foreach (var lines in read)
+        {
+            total += lines.Count;
         }
 
         var texts = new string[total];
@@ -171,6 +176,8 @@ public sealed class OcrPipelineBackend : PipelineBackend
         ];
     }
 
+    private static string Which(int count, int image) => count == 1 ? $"input '{ImageInput}'" : $"input '{ImageInput}' image {image}";
+
     private static T Client<T>(IInferenceBackend backend)
         where T : class, IModelContract<T> => T.CreateClient(backend);
 
@@ -193,8 +200,8 @@ public sealed class OcrPipelineBackend : PipelineBackend
 /// Creates <see cref="OcrPipelineBackend"/>s for models whose <see cref="ModelOptions.Processing"/> kind is <c>ocr</c>;
 /// <see cref="ModelOptions.Path"/> is the model's folder. Settings: <c>detector</c>, <c>classifier</c>, <c>recognizer</c> (ONNX files;
 /// defaults <c>det.onnx</c>, <c>cls.onnx</c>, <c>rec.onnx</c>), <c>dictionary</c> (default <c>ppocr_keys_v1.txt</c>), and optionally
-/// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (32), <c>max_images</c> (images per
-/// request, 16). The networks load through the registered providers (ONNX Runtime) with the model's other options.
+/// <c>detector_max_side</c> (960), <c>classify_angle</c> (true), <c>max_recognition_batch</c> (8), <c>concurrent_detections</c> (2),
+/// <c>max_images</c> (images per request, 16). The networks load through the registered providers (ONNX Runtime) with the model's other options.
 /// </summary>
 public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineBackend>(Kind)
 {
@@ -213,7 +220,8 @@ public sealed class OcrPipelineProvider() : PipelineBackendProvider<OcrPipelineB
         {
             DetectorMaxSide = context.Int("detector_max_side", 960, 32, 8192),
             ClassifyAngle = context.Bool("classify_angle", true),
-            MaxRecognitionBatch = context.Int("max_recognition_batch", 32, 1, 1024),
+            MaxRecognitionBatch = context.Int("max_recognition_batch", 8, 1, 1024),
+            ConcurrentDetections = context.Int("concurrent_detections", 2, 1, 64),
         };
         int maxImages = context.Int("max_images", 16, 1, 1024);
         return new OcrPipelineBackend(context.ModelName, context.LoadNetwork(detector), context.LoadNetwork(classifier), context.LoadNetwork(recognizer),
@@ -232,5 +240,36 @@ public static class OcrPipelineModelKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddBackendProvider<OcrPipelineProvider>();
+    }
+
+    /// <summary>
+    /// Serves PaddleOCR PP-OCRv4 from <paramref name="files"/> (<see cref="PaddleOcrModels.EnsureAsync"/>: the npm package's files) as
+    /// one model, <paramref name="modelName"/> (default <see cref="PaddleOcrModels.PipelineName"/>), with processing kind <c>ocr</c>
+    /// (<see cref="AddOcrPipelines"/> is called): encoded images in, lines, boxes, scores and image indexes out — what
+    /// <c>modelkit pull paddleocr</c> + <c>modelkit serve</c> serve. <paramref name="configure"/> sets the model's other options
+    /// after the files (e.g. <c>IntraOpThreads</c>, or <c>Processing.Settings["max_images"]</c>). The networks load through the
+    /// registered ONNX provider (<c>AddOnnxRuntime()</c>), which the caller adds.
+    /// </summary>
+    public static ModelKitBuilder AddPaddleOcrPipeline(this ModelKitBuilder builder, PaddleOcrFiles files, Action<ModelOptions>? configure = null, string modelName = PaddleOcrModels.PipelineName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        return builder.AddOcrPipelines().AddModel(modelName, m =>
+        {
+            m.Path = files.Folder;
+            m.Processing = new ProcessingOptions
+            {
+                Kind = OcrPipelineProvider.Kind,
+                Settings =
+                {
+                    ["detector"] = Path.GetFileName(files.Detector),
+                    ["classifier"] = Path.GetFileName(files.Classifier),
+                    ["recognizer"] = Path.GetFileName(files.Recognizer),
+                    ["dictionary"] = Path.GetFileName(files.Dictionary),
+                },
+            };
+            configure?.Invoke(m);
+        });
     }
 }
