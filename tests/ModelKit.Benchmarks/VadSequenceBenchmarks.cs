@@ -14,10 +14,7 @@ namespace ModelKit.Benchmarks;
 [MemoryDiagnoser]
 public class VadSequenceBenchmarks
 {
-    private readonly string _repository = Path.Combine(Path.GetTempPath(), $"modelkit-bench-vad-{Environment.ProcessId}");
-    private LoopbackServer _server = null!;
-    private ServiceProvider _provider = null!;
-    private VoiceActivityDetector _detector = null!;
+    private VadSequenceServer _server = null!;
     private float[] _audio = [];
 
     [Params("rest-binary", "grpc")]
@@ -29,32 +26,17 @@ public class VadSequenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        SileroVadModels.WriteServableAsync(_repository).GetAwaiter().GetResult();
-        _server = LoopbackServer.Start(static _ => { }, o => o.RepositoryPath = _repository);
-        var services = new ServiceCollection();
-        services.AddModelKit(kit => kit.AddRemote().AddModel(SileroVadModels.ModelName, o =>
-        {
-            o.Endpoint = Protocol == "grpc" ? _server.Grpc : _server.Rest;
-            o.Protocol = Protocol;
-        }));
-        _provider = services.BuildServiceProvider();
-        var backend = (ISequenceBackend)_provider.GetRequiredService<ModelRegistry>().GetBackend(SileroVadModels.ModelName);
-        _detector = VoiceActivityDetector.ForSequences(backend);
+        _server = VadSequenceServer.Start(Protocol);
         _audio = VadStream.TenSeconds();
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _provider.Dispose();
-        _server.Dispose();
-        Directory.Delete(_repository, recursive: true);
-    }
+    public void Cleanup() => _server.Dispose();
 
     [Benchmark(Description = "VAD over server-side sequences: 10 s of 16 kHz audio per stream")]
     public async Task<int> TenSecondsPerStream()
     {
-        var counts = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => VadStream.CountSegmentsAsync(_detector, _audio)));
+        var counts = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => VadStream.CountSegmentsAsync(_server.Detector, _audio)));
         return counts.Sum();
     }
 }
@@ -69,10 +51,7 @@ public class VadSequenceBenchmarks
 public class VadFrameBenchmarks
 {
     private const int Frames = 313;
-    private readonly string _repository = Path.Combine(Path.GetTempPath(), $"modelkit-bench-vadframe-{Environment.ProcessId}");
-    private LoopbackServer _server = null!;
-    private ServiceProvider _provider = null!;
-    private VoiceActivityDetector _detector = null!;
+    private VadSequenceServer _server = null!;
     private float[] _audio = [];
 
     [Params("rest-binary", "rest-json", "grpc")]
@@ -81,28 +60,51 @@ public class VadFrameBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        _server = VadSequenceServer.Start(Protocol);
+        _audio = VadStream.TenSeconds();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _server.Dispose();
+
+    [Benchmark(Description = "VAD over a server-side sequence, per 32 ms frame", OperationsPerInvoke = Frames)]
+    public Task<int> PerFrame() => VadStream.CountSegmentsAsync(_server.Detector, _audio);
+}
+
+/// <summary>
+/// A loopback server serving the folder <c>modelkit pull silero-vad</c> writes, and a <see cref="VoiceActivityDetector.ForSequences"/>
+/// client of it over one protocol (state kept by the server): the setup both sequence benchmarks share.
+/// </summary>
+internal sealed class VadSequenceServer : IDisposable
+{
+    private readonly string _repository;
+    private readonly LoopbackServer _server;
+    private readonly ServiceProvider _provider;
+
+    private VadSequenceServer(string protocol)
+    {
+        _repository = Path.Combine(Path.GetTempPath(), $"modelkit-bench-vad-{protocol}-{Environment.ProcessId}");
         SileroVadModels.WriteServableAsync(_repository).GetAwaiter().GetResult();
         _server = LoopbackServer.Start(static _ => { }, o => o.RepositoryPath = _repository);
         var services = new ServiceCollection();
         services.AddModelKit(kit => kit.AddRemote().AddModel(SileroVadModels.ModelName, o =>
         {
-            o.Endpoint = Protocol == "grpc" ? _server.Grpc : _server.Rest;
-            o.Protocol = Protocol;
+            o.Endpoint = protocol == "grpc" ? _server.Grpc : _server.Rest;
+            o.Protocol = protocol;
         }));
         _provider = services.BuildServiceProvider();
         var backend = (ISequenceBackend)_provider.GetRequiredService<ModelRegistry>().GetBackend(SileroVadModels.ModelName);
-        _detector = VoiceActivityDetector.ForSequences(backend);
-        _audio = VadStream.TenSeconds();
+        Detector = VoiceActivityDetector.ForSequences(backend);
     }
 
-    [GlobalCleanup]
-    public void Cleanup()
+    public VoiceActivityDetector Detector { get; }
+
+    public static VadSequenceServer Start(string protocol) => new(protocol);
+
+    public void Dispose()
     {
         _provider.Dispose();
         _server.Dispose();
         Directory.Delete(_repository, recursive: true);
     }
-
-    [Benchmark(Description = "VAD over a server-side sequence, per 32 ms frame", OperationsPerInvoke = Frames)]
-    public Task<int> PerFrame() => VadStream.CountSegmentsAsync(_detector, _audio);
 }

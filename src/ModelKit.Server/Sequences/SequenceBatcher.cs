@@ -772,25 +772,18 @@ internal sealed class SequenceBatcher : IDisposable
         }
     }
 
-    private TensorBuffer Scratch(int index, TensorElementType type, int length)
+    private TensorBuffer Scratch(int index, TensorElementType type, int length) => Reuse(_scratch, index, type, length);
+
+    private TensorBuffer OutputScratch(int index, TensorElementType type, int length) => Reuse(_outputScratch, index, type, length);
+
+    /// <summary>The first <paramref name="length"/> elements of the buffer kept at <paramref name="index"/>, grown (doubling) or retyped when it does not fit.</summary>
+    private static TensorBuffer Reuse(TensorBuffer[] kept, int index, TensorElementType type, int length)
     {
-        var buffer = _scratch[index];
+        var buffer = kept[index];
         if (buffer.IsEmpty || buffer.Length < length || buffer.ElementType != type)
         {
             buffer = TensorElementTypes.Allocate(type, Math.Max(length, buffer.IsEmpty ? 0 : buffer.Length * 2));
-            _scratch[index] = buffer;
-        }
-
-        return buffer.Slice(0, length);
-    }
-
-    private TensorBuffer OutputScratch(int index, TensorElementType type, int length)
-    {
-        var buffer = _outputScratch[index];
-        if (buffer.IsEmpty || buffer.Length < length || buffer.ElementType != type)
-        {
-            buffer = TensorElementTypes.Allocate(type, Math.Max(length, buffer.IsEmpty ? 0 : buffer.Length * 2));
-            _outputScratch[index] = buffer;
+            kept[index] = buffer;
         }
 
         return buffer.Slice(0, length);
